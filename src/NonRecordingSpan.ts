@@ -1,0 +1,62 @@
+import type Tracer from './Tracer.js';
+import type { SpanContext, SpanStatus } from './types.js';
+import Span from './Span.js';
+import { SpanKind } from './constants.js';
+
+/**
+ * A span that records nothing: unsampled spans, and every span of the
+ * no-op tracer. It carries a span context so that its children follow its
+ * sampling decision and propagation still works.
+ */
+class NonRecordingSpan extends Span {
+  public constructor(tracer: Tracer, context: SpanContext, name = '') {
+    super(
+      tracer,
+      name,
+      context.traceId,
+      context.spanId,
+      undefined,
+      SpanKind.INTERNAL,
+      0,
+      context.traceFlags ?? 0,
+      context.traceState,
+    );
+    this.ended = true;
+  }
+
+  public override isRecording(): boolean {
+    return false;
+  }
+
+  public override setAttribute(): this {
+    return this;
+  }
+
+  public override setAttributes(): this {
+    return this;
+  }
+
+  public override addEvent(): this {
+    return this;
+  }
+
+  public override addLink(): this {
+    return this;
+  }
+
+  public override setStatus(_status: SpanStatus): this {
+    return this;
+  }
+
+  public override recordException(): this {
+    return this;
+  }
+
+  public override updateName(): this {
+    return this;
+  }
+
+  public override end(): void {}
+}
+
+export default NonRecordingSpan;

@@ -1,0 +1,342 @@
+import type {
+  ContextManager,
+  ParentInput,
+  Sampler,
+  SpanContext,
+  SpanLimits,
+  SpanOptions,
+  SpanProcessor,
+  TracerOptions,
+  OutputTarget,
+  SpanKindValue,
+} from './types.js';
+import Span from './Span.js';
+import NonRecordingSpan from './NonRecordingSpan.js';
+import IdGenerator from './IdGenerator.js';
+import JsonlOutput from './output/JsonlOutput.js';
+import AlwaysOnSampler from './sampling/AlwaysOnSampler.js';
+import { createContextManager } from './context/index.js';
+import { SpanEvent, TracerErrorEvent } from './events.js';
+import { SpanKind, TraceFlags, defaultLimits } from './constants.js';
+import { sanitizeAttributes, timeInputToPerf } from './utils.js';
+
+const spanIdPattern = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/;
+const traceIdPattern = /^[0-9a-f]{32}$/;
+
+let defaultContextManager: ContextManager | undefined;
+
+function isSpanProcessor(value: unknown): value is SpanProcessor {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as any).onStart === 'function' &&
+    typeof (value as any).onEnd === 'function' &&
+    typeof (value as any).flushSync === 'function'
+  );
+}
+
+function checkLimits(limits: Partial<SpanLimits> | undefined): SpanLimits {
+  const merged: SpanLimits = { ...defaultLimits, ...limits };
+  for (const key of Object.keys(defaultLimits) as Array<keyof SpanLimits>) {
+    const v = merged[key];
+    if (typeof v !== 'number' || !(v >= 0)) {
+      throw new TypeError(
+        `limits.${key}: must be a non-negative number, got ${String(v)}`,
+      );
+    }
+  }
+  return merged;
+}
+
+/**
+ * Hands out spans and streams them to its outputs. OpenTelemetry-shaped:
+ * `startSpan` makes a span whose parent is, by default, the active span.
+ *
+ * A tracer is an `EventTarget`: it dispatches `spanstart` and `spanend`
+ * ({@link SpanEvent}) when someone listens, and `error`
+ * ({@link TracerErrorEvent}) once for each output that fails.
+ */
+class Tracer extends EventTarget {
+  public readonly service: string;
+  public readonly emitStart: boolean;
+  public readonly sampler: Sampler;
+  public readonly limits: SpanLimits;
+  public readonly context: ContextManager;
+  /** Span processors (JSONL outputs, exporters) receiving every span. */
+  public readonly processors: ReadonlyArray<SpanProcessor>;
+  /** Spans started and not yet ended (recording ones only). */
+  public openSpans = 0;
+  protected ids = new IdGenerator();
+  protected hasStartListeners = false;
+  protected hasEndListeners = false;
+  protected closing: Promise<void> | undefined;
+
+  public constructor(options: TracerOptions = {}) {
+    super();
+    if (options == null || typeof options !== 'object') {
+      throw new TypeError('Tracer: options must be an object');
+    }
+    if (options.service != null && typeof options.service !== 'string') {
+      throw new TypeError('service: must be a string');
+    }
+    if (
+      options.sampler != null &&
+      typeof options.sampler.shouldSample !== 'function'
+    ) {
+      throw new TypeError('sampler: must have a shouldSample method');
+    }
+    this.service = options.service ?? defaultServiceName();
+    this.emitStart = options.emitStart ?? true;
+    this.sampler = options.sampler ?? new AlwaysOnSampler();
+    this.limits = checkLimits(options.limits);
+    this.context =
+      options.context == null
+        ? (defaultContextManager ??= createContextManager(undefined))
+        : createContextManager(options.context);
+    const targets =
+      options.output == null
+        ? []
+        : Array.isArray(options.output)
+          ? options.output
+          : [options.output];
+    const processors: Array<SpanProcessor> = [];
+    try {
+      for (const target of targets) {
+        processors.push(
+          isSpanProcessor(target)
+            ? target
+            : new JsonlOutput(target as OutputTarget, {
+                service: this.service,
+                bufferSize: options.bufferSize,
+                sync: options.sync,
+                flushInterval: options.flushInterval,
+                onError: (e) => this.dispatchEvent(new TracerErrorEvent(e)),
+              }),
+        );
+      }
+    } catch (e) {
+      for (const p of processors) void p.close();
+      throw e;
+    }
+    this.processors = processors;
+  }
+
+  /** Whether this tracer records anything (false for the no-op tracer). */
+  public get enabled(): boolean {
+    return true;
+  }
+
+  /**
+   * Starts a span. Its parent is `options.parent` when given (`null` starts
+   * a new trace), else the active span.
+   */
+  public startSpan(name: string, options?: SpanOptions): Span {
+    const perfStart =
+      options?.startTime === undefined
+        ? performance.now()
+        : timeInputToPerf(options.startTime);
+    const parentInput: ParentInput =
+      options?.parent === undefined ? this.context.active() : options.parent;
+    if (typeof name !== 'string') name = String(name);
+    let traceId: string;
+    let parentId: string | undefined;
+    let traceFlags: number = TraceFlags.SAMPLED;
+    let traceState: string | undefined;
+    let parent: SpanContext | undefined;
+    if (parentInput instanceof Span) {
+      // a local non-recording parent decides for its whole subtree
+      if (parentInput instanceof NonRecordingSpan) {
+        return new NonRecordingSpan(this, parentInput.spanContext(), name);
+      }
+      traceId = parentInput.traceId;
+      parentId = parentInput.spanId;
+      traceFlags = parentInput.traceFlags;
+      traceState = parentInput.traceState;
+      parent = parentInput;
+    } else if (parentInput != null && isValidSpanContext(parentInput)) {
+      traceId = parentInput.traceId;
+      parentId = parentInput.spanId;
+      traceFlags = parentInput.traceFlags ?? TraceFlags.SAMPLED;
+      traceState = parentInput.traceState;
+      parent = parentInput;
+    } else {
+      traceId = this.ids.next(perfStart);
+    }
+    const spanId = this.ids.next(perfStart);
+    if (!this.sampler.shouldSample(traceId, name, parent)) {
+      return new NonRecordingSpan(
+        this,
+        { traceId, spanId, traceFlags: TraceFlags.NONE, traceState },
+        name,
+      );
+    }
+    const span = new Span(
+      this,
+      name,
+      traceId,
+      spanId,
+      parentId,
+      (options?.kind ?? SpanKind.INTERNAL) as SpanKindValue,
+      perfStart,
+      traceFlags | TraceFlags.SAMPLED,
+      traceState,
+    );
+    if (options !== undefined) {
+      if (options.attributes != null) span.setAttributes(options.attributes);
+      if (options.links != null) {
+        for (const link of options.links) span.addLink(link);
+      }
+    }
+    this.openSpans++;
+    if (this.emitStart) {
+      const processors = this.processors;
+      for (let i = 0; i < processors.length; i++) processors[i].onStart(span);
+    }
+    if (this.hasStartListeners) {
+      this.dispatchEvent(new SpanEvent('spanstart', span));
+    }
+    return span;
+  }
+
+  /** @internal Called by {@link Span.end}. */
+  public onSpanEnd(span: Span): void {
+    this.openSpans--;
+    const processors = this.processors;
+    for (let i = 0; i < processors.length; i++) processors[i].onEnd(span);
+    if (this.hasEndListeners) this.dispatchEvent(new SpanEvent('spanend', span));
+  }
+
+  /** The span new spans take as parent by default. */
+  public activeSpan(): Span | undefined {
+    const active = this.context.active();
+    return active instanceof Span ? active : undefined;
+  }
+
+  /** Runs `fn` with `span` active and returns what it returns. */
+  public withSpan<R>(span: Span | SpanContext | undefined, fn: () => R): R {
+    return this.context.with(span, fn);
+  }
+
+  /**
+   * Binds `fn` to `span` (default: the span active now), for callbacks
+   * handed to emitters, timers and third-party code.
+   */
+  public bind<F extends (...args: Array<any>) => any>(
+    fn: F,
+    span?: Span | SpanContext,
+  ): F {
+    return this.context.bind(fn, span);
+  }
+
+  /**
+   * Starts a span, runs `fn(span)` with it active, and ends it when `fn`
+   * returns, throws or its promise settles. A throw or rejection is recorded
+   * (status ERROR) and rethrown unchanged.
+   */
+  public startActiveSpan<R>(name: string, fn: (span: Span) => R): R;
+  public startActiveSpan<R>(
+    name: string,
+    options: SpanOptions | undefined,
+    fn: (span: Span) => R,
+  ): R;
+  public startActiveSpan<R>(
+    name: string,
+    optionsOrFn: SpanOptions | undefined | ((span: Span) => R),
+    maybeFn?: (span: Span) => R,
+  ): R {
+    const fn =
+      typeof optionsOrFn === 'function' ? optionsOrFn : (maybeFn as (span: Span) => R);
+    const options = typeof optionsOrFn === 'function' ? undefined : optionsOrFn;
+    const span = this.startSpan(name, options);
+    let result: R;
+    try {
+      result = this.context.with(span, fn, undefined, [span]);
+    } catch (e) {
+      span.recordException(e);
+      span.end();
+      throw e;
+    }
+    return endWhenSettled(span, result);
+  }
+
+  public override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
+    // flags are never cleared: a stale flag only costs an empty dispatch
+    if (type === 'spanstart') this.hasStartListeners = true;
+    else if (type === 'spanend') this.hasEndListeners = true;
+    super.addEventListener(type, listener, options);
+  }
+
+  /** Writes what the outputs buffer; resolves once handed on. */
+  public async flush(): Promise<void> {
+    await Promise.all(this.processors.map((p) => p.flush()));
+  }
+
+  /** Writes what the file and fd outputs buffer before returning. */
+  public flushSync(): void {
+    for (const p of this.processors) p.flushSync();
+  }
+
+  /** Flushes and closes every output. Idempotent. */
+  public close(): Promise<void> {
+    this.closing ??= Promise.all(this.processors.map((p) => p.close())).then(
+      () => undefined,
+    );
+    return this.closing;
+  }
+}
+
+function isValidSpanContext(context: SpanContext): boolean {
+  return (
+    typeof context.traceId === 'string' &&
+    typeof context.spanId === 'string' &&
+    traceIdPattern.test(context.traceId) &&
+    spanIdPattern.test(context.spanId) &&
+    context.traceId !== '00000000000000000000000000000000' &&
+    !/^0+$/.test(context.spanId)
+  );
+}
+
+function defaultServiceName(): string {
+  const proc = (globalThis as any).process;
+  const env = proc?.env?.OTEL_SERVICE_NAME;
+  if (typeof env === 'string' && env !== '') return env;
+  const argv1 = proc?.argv?.[1];
+  if (typeof argv1 === 'string' && argv1 !== '') {
+    return argv1.split(/[\\/]/).pop()!.replace(/\.[cm]?[jt]s$/, '');
+  }
+  return 'unknown';
+}
+
+/**
+ * Ends `span` when `result` settles (a thenable) or now (anything else). For
+ * a thenable it returns the chained promise, which settles the same way, so
+ * a rejection nobody handles still surfaces as unhandled.
+ */
+function endWhenSettled<R>(span: Span, result: R): R {
+  if (
+    result !== null &&
+    typeof result === 'object' &&
+    typeof (result as any).then === 'function'
+  ) {
+    return (result as any).then(
+      (value: unknown) => {
+        span.end();
+        return value;
+      },
+      (e: unknown) => {
+        span.recordException(e);
+        span.end();
+        throw e;
+      },
+    );
+  }
+  span.end();
+  return result;
+}
+
+export default Tracer;
+export { endWhenSettled, isValidSpanContext };

@@ -1,0 +1,75 @@
+import type Span from '../Span.js';
+import type { ContextManager, SpanContext } from '../types.js';
+import { getBuiltin } from '../utils.js';
+
+type Store = Span | SpanContext | undefined;
+
+type AsyncLocalStorageLike<T> = {
+  getStore(): T | undefined;
+  run<R>(store: T, fn: (...args: Array<any>) => R, ...args: Array<any>): R;
+};
+
+type AsyncLocalStorageClass = new <T>() => AsyncLocalStorageLike<T>;
+
+/**
+ * Finds `AsyncLocalStorage` without a static `node:` import: the global that
+ * edge runtimes expose, else `node:async_hooks` through
+ * `process.getBuiltinModule` (Node, Deno, Bun).
+ */
+function findAsyncLocalStorage(): AsyncLocalStorageClass | undefined {
+  const global = (globalThis as any).AsyncLocalStorage;
+  if (typeof global === 'function') return global;
+  return getBuiltin('node:async_hooks')?.AsyncLocalStorage;
+}
+
+/**
+ * The active span carried by `AsyncLocalStorage`: exact across `await`,
+ * timers and callbacks.
+ */
+class AlsContextManager implements ContextManager {
+  protected storage: AsyncLocalStorageLike<Store>;
+
+  public constructor(
+    AsyncLocalStorage: AsyncLocalStorageClass | undefined = findAsyncLocalStorage(),
+  ) {
+    if (AsyncLocalStorage == null) {
+      throw new TypeError(
+        "context: 'als' needs AsyncLocalStorage, which this runtime lacks",
+      );
+    }
+    this.storage = new AsyncLocalStorage<Store>();
+  }
+
+  public active(): Store {
+    return this.storage.getStore();
+  }
+
+  public with<R>(
+    span: Store,
+    fn: (...args: Array<any>) => R,
+    thisArg?: unknown,
+    args?: ArrayLike<unknown>,
+  ): R {
+    // Reflect.apply as the callback spares a closure per call
+    return this.storage.run(span, Reflect.apply, fn, thisArg, args ?? []);
+  }
+
+  public bind<F extends (...args: Array<any>) => any>(
+    fn: F,
+    span: Store = this.active(),
+  ): F {
+    const manager = this;
+    return function (this: unknown) {
+      // eslint-disable-next-line prefer-rest-params
+      return manager.with(span, fn, this, arguments);
+    } as unknown as F;
+  }
+
+  /** Whether this runtime has AsyncLocalStorage. */
+  public static isAvailable(): boolean {
+    return findAsyncLocalStorage() != null;
+  }
+}
+
+export default AlsContextManager;
+export { findAsyncLocalStorage };

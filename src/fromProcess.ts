@@ -1,0 +1,79 @@
+import type { TracerOptions } from './types.js';
+import Tracer from './Tracer.js';
+import { noopTracer } from './global.js';
+
+const flag = '--trace-output';
+
+type FromProcessOptions = Omit<TracerOptions, 'output'> & {
+  /** Default: `process.argv`. */
+  argv?: Array<string>;
+  /** Default: `process.env`. */
+  env?: Record<string, string | undefined>;
+  /**
+   * Remove `--trace-output` and its value from `argv` so the program's own
+   * argument parser never sees them (default true).
+   */
+  strip?: boolean;
+};
+
+/**
+ * Finds the trace destination a program was started with: the
+ * `--trace-output <dest>` / `--trace-output=<dest>` argument (the last one
+ * wins), else the `SPANTRAIL_OUTPUT` environment variable. Returns the
+ * destination and strips the flag from `argv` when asked.
+ */
+function traceOutputFromArgs(
+  argv: Array<string>,
+  env: Record<string, string | undefined>,
+  strip: boolean,
+): string | undefined {
+  let dest: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') break;
+    let value: string | undefined;
+    let width = 0;
+    if (arg === flag) {
+      value = argv[i + 1];
+      width = value === undefined ? 1 : 2;
+    } else if (arg.startsWith(flag + '=')) {
+      value = arg.slice(flag.length + 1);
+      width = 1;
+    } else {
+      continue;
+    }
+    if (value === undefined || value === '') {
+      throw new TypeError(`${flag}: expects a destination (file, fd:N, stdout or stderr)`);
+    }
+    dest = value;
+    if (strip) {
+      argv.splice(i, width);
+      i--;
+    }
+  }
+  if (dest !== undefined) return dest;
+  const fromEnv = env.SPANTRAIL_OUTPUT;
+  return fromEnv == null || fromEnv === '' ? undefined : fromEnv;
+}
+
+/**
+ * The conventional switch in one line: a tracer writing to the destination
+ * given by `--trace-output` or `SPANTRAIL_OUTPUT`, or the no-op tracer when
+ * neither is set.
+ *
+ * ```ts
+ * const tracer = tracerFromProcess({ service: 'my-cli' });
+ * setTracer(tracer);
+ * ```
+ */
+function tracerFromProcess(options: FromProcessOptions = {}): Tracer {
+  const proc = (globalThis as any).process;
+  const { argv = proc?.argv ?? [], env = proc?.env ?? {}, strip = true, ...rest } =
+    options;
+  const dest = traceOutputFromArgs(argv, env, strip);
+  if (dest === undefined) return noopTracer;
+  return new Tracer({ ...rest, output: dest });
+}
+
+export { tracerFromProcess, traceOutputFromArgs };
+export type { FromProcessOptions };

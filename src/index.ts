@@ -1,0 +1,16 @@
+export { default as Tracer } from './Tracer.js';
+export { default as Span } from './Span.js';
+export { default as NonRecordingSpan } from './NonRecordingSpan.js';
+export { default as NoopTracer } from './NoopTracer.js';
+export { default as IdGenerator } from './IdGenerator.js';
+export { default as version } from './version.js';
+export { SpanKind, SpanStatusCode, TraceFlags, formatVersion } from './constants.js';
+export { SpanEvent, TracerErrorEvent } from './events.js';
+export { setTracer, getTracer, noopTracer } from './global.js';
+export { tracerFromProcess, traceOutputFromArgs } from './fromProcess.js';
+export * from './sampling/index.js';
+export * from './output/index.js';
+export * from './context/index.js';
+export * from './errors.js';
+export type * from './types.js';
+export type { FromProcessOptions } from './fromProcess.js';

@@ -1,0 +1,135 @@
+import type { Sink, SinkEvents } from '../types.js';
+import { getBuiltin } from '../utils.js';
+
+const retryDelay = 10;
+const encoder = new TextEncoder();
+const exitWaitLimit = 2000;
+
+function isAgain(e: any): boolean {
+  return e?.code === 'EAGAIN' || e?.code === 'EWOULDBLOCK';
+}
+
+/**
+ * Writes to a file descriptor with `fs.writeSync`: one system call per
+ * batch, and nothing left in flight that a sudden exit could lose. A full
+ * non-blocking pipe (EAGAIN) keeps the rest and retries on a timer.
+ */
+class FdSink implements Sink {
+  public readonly fd: number;
+  protected fs: typeof import('node:fs');
+  protected owned: boolean;
+  protected events: SinkEvents;
+  protected pending: Uint8Array | undefined;
+  protected retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  public constructor(
+    fs: typeof import('node:fs'),
+    fd: number,
+    owned: boolean,
+    events: SinkEvents,
+  ) {
+    this.fs = fs;
+    this.fd = fd;
+    this.owned = owned;
+    this.events = events;
+  }
+
+  public write(chunk: string): boolean {
+    if (!this.writeSome(encoder.encode(chunk))) {
+      this.scheduleRetry();
+      return false;
+    }
+    return true;
+  }
+
+  public writeSync(chunk: string): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    let data: Uint8Array = encoder.encode(chunk);
+    if (this.pending !== undefined) {
+      const joined = new Uint8Array(this.pending.length + data.length);
+      joined.set(this.pending);
+      joined.set(data, this.pending.length);
+      data = joined;
+      this.pending = undefined;
+    }
+    const deadline = Date.now() + exitWaitLimit;
+    let waiter: Int32Array | undefined;
+    while (!this.writeSome(data)) {
+      // a full pipe at exit: wait for the reader a bounded time
+      if (Date.now() > deadline) return;
+      waiter ??= new Int32Array(new SharedArrayBuffer(4));
+      Atomics.wait(waiter, 0, 0, retryDelay);
+      data = this.pending!;
+      this.pending = undefined;
+    }
+  }
+
+  public close(): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.owned) {
+      try {
+        this.fs.closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  /** Writes as much as it can; keeps the rest in `pending` on EAGAIN. */
+  protected writeSome(data: Uint8Array): boolean {
+    let offset = 0;
+    try {
+      while (offset < data.length) {
+        offset += this.fs.writeSync(this.fd, data, offset);
+      }
+      return true;
+    } catch (e) {
+      if (!isAgain(e)) throw e;
+      this.pending = data.subarray(offset);
+      return false;
+    }
+  }
+
+  protected scheduleRetry(): void {
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      const data = this.pending!;
+      this.pending = undefined;
+      try {
+        if (this.writeSome(data)) this.events.drain();
+        else this.scheduleRetry();
+      } catch (e) {
+        this.events.fail(e);
+      }
+    }, retryDelay);
+  }
+
+  /** Opens `path` for appending, mode 0600, making parent folders. */
+  public static open(path: string, events: SinkEvents): FdSink {
+    const fs = getBuiltin<typeof import('node:fs')>('node:fs');
+    const pathMod = getBuiltin<typeof import('node:path')>('node:path');
+    if (fs == null || pathMod == null) {
+      throw new TypeError(
+        `output: '${path}' is a file path, but this runtime has no file system`,
+      );
+    }
+    fs.mkdirSync(pathMod.dirname(path), { recursive: true });
+    const fd = fs.openSync(path, 'a', 0o600);
+    return new FdSink(fs, fd, true, events);
+  }
+
+  /** Writes to an fd the caller owns (1 and 2 included). */
+  public static fromFd(fd: number, events: SinkEvents): FdSink {
+    const fs = getBuiltin<typeof import('node:fs')>('node:fs');
+    if (fs == null) {
+      throw new TypeError(
+        `output: fd ${fd} needs a file system, and this runtime has none`,
+      );
+    }
+    return new FdSink(fs, fd, false, events);
+  }
+}
+
+export default FdSink;

@@ -1,0 +1,23 @@
+import type { Sink } from '../types.js';
+
+/** Hands each chunk of lines to a function. */
+class FunctionSink implements Sink {
+  protected fn: (chunk: string) => void;
+
+  public constructor(fn: (chunk: string) => void) {
+    this.fn = fn;
+  }
+
+  public write(chunk: string): boolean {
+    this.fn(chunk);
+    return true;
+  }
+
+  public writeSync(chunk: string): void {
+    this.fn(chunk);
+  }
+
+  public close(): void {}
+}
+
+export default FunctionSink;

@@ -1,0 +1,270 @@
+import type Span from '../Span.js';
+import type {
+  JsonlOutputOptions,
+  NodeWritableLike,
+  OutputTarget,
+  Sink,
+  SinkEvents,
+  SpanProcessor,
+} from '../types.js';
+import FdSink from './FdSink.js';
+import FunctionSink from './FunctionSink.js';
+import StreamSink from './StreamSink.js';
+import WebStreamSink from './WebStreamSink.js';
+import { droppedLine, metaLine, spanLine, startLine } from './records.js';
+import {
+  defaultBufferSize,
+  defaultFlushInterval,
+  defaultHighWaterMark,
+} from '../constants.js';
+
+// Outputs that still hold records when the process exits, flushed from a
+// single `exit` listener (it also runs for process.exit() and uncaught
+// exceptions).
+const live: Set<JsonlOutput> = new Set();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  const proc = (globalThis as any).process;
+  if (typeof proc?.on !== 'function') return;
+  exitHookInstalled = true;
+  proc.on('exit', () => {
+    for (const output of live) output.flushSync();
+  });
+}
+
+function isNodeWritable(target: unknown): target is NodeWritableLike {
+  return (
+    typeof target === 'object' &&
+    target !== null &&
+    typeof (target as any).write === 'function' &&
+    typeof (target as any).on === 'function'
+  );
+}
+
+function isWebWritable(target: unknown): target is WritableStream {
+  return (
+    typeof target === 'object' &&
+    target !== null &&
+    typeof (target as any).getWriter === 'function'
+  );
+}
+
+function parseFd(target: string): number | undefined {
+  if (target === 'stdout' || target === '-') return 1;
+  if (target === 'stderr') return 2;
+  const m = /^fd:(\d+)$/.exec(target);
+  return m == null ? undefined : Number(m[1]);
+}
+
+function createSink(target: OutputTarget, events: SinkEvents): Sink {
+  if (typeof target === 'number') {
+    if (!Number.isInteger(target) || target < 0) {
+      throw new TypeError(`output: ${target} is not a file descriptor`);
+    }
+    return FdSink.fromFd(target, events);
+  }
+  if (typeof target === 'string') {
+    if (target === '') throw new TypeError('output: empty string');
+    const fd = parseFd(target);
+    if (fd !== undefined) return FdSink.fromFd(fd, events);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) || /^fd:/.test(target)) {
+      throw new TypeError(
+        `output: '${target}' is not a known destination (a path, 'stdout', '-', 'stderr' or 'fd:N')`,
+      );
+    }
+    return FdSink.open(target, events);
+  }
+  if (typeof target === 'function') return new FunctionSink(target);
+  if (isNodeWritable(target)) return new StreamSink(target, events);
+  if (isWebWritable(target)) return new WebStreamSink(target, events);
+  throw new TypeError(`output: unsupported destination ${String(target)}`);
+}
+
+/**
+ * Streams spans as JSON lines: a `start` record when a span starts and a
+ * `span` record when it ends. Records are batched into one write per
+ * interval or per 64 KiB; the buffer is bounded, and what does not fit is
+ * dropped, counted, and reported by a `dropped` record once there is room.
+ * A failing destination stops the output and is reported once; the traced
+ * program never sees the error.
+ */
+class JsonlOutput implements SpanProcessor {
+  /** Records lost to overflow since the last `dropped` record. */
+  public dropped = 0;
+  /** Records lost to overflow in all. */
+  public droppedTotal = 0;
+  protected sink: Sink;
+  protected buffer = '';
+  protected bufferSize: number;
+  protected sync: boolean;
+  protected flushInterval: number;
+  protected onError: ((error: unknown) => void) | undefined;
+  /** The sink said it is full: hold everything until it drains. */
+  protected waiting = false;
+  protected stopped = false;
+  protected timer: ReturnType<typeof setTimeout> | undefined;
+  protected waiters: Array<() => void> = [];
+  protected closing: Promise<void> | undefined;
+
+  public constructor(target: OutputTarget, options: JsonlOutputOptions = {}) {
+    const bufferSize = options.bufferSize ?? defaultBufferSize;
+    if (typeof bufferSize !== 'number' || !(bufferSize > 0)) {
+      throw new TypeError(
+        `bufferSize: must be a positive number of bytes, got ${String(bufferSize)}`,
+      );
+    }
+    const flushInterval = options.flushInterval ?? defaultFlushInterval;
+    if (typeof flushInterval !== 'number' || !(flushInterval >= 0)) {
+      throw new TypeError(
+        `flushInterval: must be a non-negative number of milliseconds, got ${String(flushInterval)}`,
+      );
+    }
+    this.bufferSize = bufferSize;
+    this.flushInterval = flushInterval;
+    this.sync = options.sync === true;
+    this.onError = options.onError;
+    this.sink = createSink(target, {
+      drain: () => this.drain(),
+      fail: (e) => this.fail(e),
+    });
+    live.add(this);
+    installExitHook();
+    this.write(metaLine(options.service ?? 'unknown'));
+  }
+
+  /** Whether the destination failed and the output stopped. */
+  public get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  public onStart(span: Span): void {
+    this.write(startLine(span));
+  }
+
+  public onEnd(span: Span): void {
+    this.write(spanLine(span));
+  }
+
+  /** Appends one or more whole lines. */
+  public write(lines: string): void {
+    if (this.stopped) return;
+    if (this.dropped > 0) this.reportDropped();
+    if (this.buffer.length + lines.length > this.bufferSize) {
+      this.dropped++;
+      this.droppedTotal++;
+      return;
+    }
+    this.buffer += lines;
+    if (this.sync || this.buffer.length >= defaultHighWaterMark) {
+      this.flushNow();
+    } else if (this.timer === undefined && !this.waiting) {
+      this.timer = setTimeout(this.onTimer, this.flushInterval);
+      // a pending flush must not keep the process alive: exit flushes it
+      (this.timer as any).unref?.();
+    }
+  }
+
+  /** Hands buffered records on; resolves once the destination took them. */
+  public flush(): Promise<void> {
+    this.flushNow();
+    if (!this.waiting) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /**
+   * Writes everything buffered before returning. Exact for files and file
+   * descriptors; for streams it queues the data, best effort.
+   */
+  public flushSync(): void {
+    this.clearTimer();
+    if (this.stopped) return;
+    if (this.dropped > 0) this.reportDropped();
+    const chunk = this.buffer;
+    this.buffer = '';
+    try {
+      this.sink.writeSync(chunk);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Flushes and closes the destination; later calls return the same. */
+  public close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  protected async doClose(): Promise<void> {
+    if (!this.stopped) {
+      this.flushSync();
+      live.delete(this);
+      this.stopped = true;
+      await this.sink.close();
+    }
+    this.releaseWaiters();
+  }
+
+  protected onTimer = (): void => {
+    this.timer = undefined;
+    this.flushNow();
+  };
+
+  protected flushNow(): void {
+    this.clearTimer();
+    if (this.waiting || this.stopped || this.buffer === '') return;
+    const chunk = this.buffer;
+    this.buffer = '';
+    try {
+      if (!this.sink.write(chunk)) this.waiting = true;
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  protected drain(): void {
+    this.waiting = false;
+    if (this.dropped > 0) this.reportDropped();
+    if (this.buffer !== '') this.flushNow();
+    if (!this.waiting) this.releaseWaiters();
+  }
+
+  protected reportDropped(): void {
+    const line = droppedLine(this.dropped);
+    if (this.buffer.length + line.length > this.bufferSize) return;
+    this.buffer += line;
+    this.dropped = 0;
+  }
+
+  protected fail(error: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.buffer = '';
+    this.clearTimer();
+    live.delete(this);
+    this.releaseWaiters();
+    try {
+      Promise.resolve(this.sink.close()).catch(() => {});
+    } catch {
+      // the destination is already broken
+    }
+    this.onError?.(error);
+  }
+
+  protected clearTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  protected releaseWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+export default JsonlOutput;
+export { createSink };

@@ -1,0 +1,53 @@
+import type { NodeWritableLike, Sink, SinkEvents } from '../types.js';
+
+/**
+ * Writes to a Node `stream.Writable`, honouring its backpressure: after
+ * `write` returns false nothing more is handed on until `drain`.
+ */
+class StreamSink implements Sink {
+  protected stream: NodeWritableLike;
+  protected events: SinkEvents;
+  protected failed = false;
+
+  public constructor(stream: NodeWritableLike, events: SinkEvents) {
+    this.stream = stream;
+    this.events = events;
+    stream.on('error', (e: unknown) => this.fail(e));
+  }
+
+  public write(chunk: string): boolean {
+    if (this.stream.write(chunk, this.onWritten)) return true;
+    this.stream.once('drain', this.events.drain);
+    return false;
+  }
+
+  /** A stream cannot be waited on synchronously: queue it, best effort. */
+  public writeSync(chunk: string): void {
+    this.stream.write(chunk);
+  }
+
+  public close(): Promise<void> {
+    const stream = this.stream as any;
+    const proc = (globalThis as any).process;
+    if (
+      typeof stream.end !== 'function' ||
+      stream === proc?.stdout ||
+      stream === proc?.stderr
+    ) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => stream.end(() => resolve()));
+  }
+
+  protected onWritten = (e?: Error | null): void => {
+    if (e != null) this.fail(e);
+  };
+
+  protected fail(e: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.events.fail(e);
+  }
+}
+
+export default StreamSink;

@@ -1,0 +1,38 @@
+import type { Sink, SinkEvents } from '../types.js';
+
+/**
+ * Writes UTF-8 bytes to a WHATWG `WritableStream`, waiting on
+ * `writer.ready` when its queue is full.
+ */
+class WebStreamSink implements Sink {
+  protected writer: WritableStreamDefaultWriter<Uint8Array>;
+  protected events: SinkEvents;
+  protected encoder = new TextEncoder();
+
+  public constructor(stream: WritableStream<Uint8Array>, events: SinkEvents) {
+    this.writer = stream.getWriter();
+    this.events = events;
+  }
+
+  public write(chunk: string): boolean {
+    this.writer.write(this.encoder.encode(chunk)).catch(this.events.fail);
+    const room = this.writer.desiredSize;
+    if (room == null || room > 0) return true;
+    this.writer.ready.then(this.events.drain, this.events.fail);
+    return false;
+  }
+
+  public writeSync(chunk: string): void {
+    this.writer.write(this.encoder.encode(chunk)).catch(() => {});
+  }
+
+  public async close(): Promise<void> {
+    try {
+      await this.writer.close();
+    } catch {
+      // an errored stream was reported when it failed
+    }
+  }
+}
+
+export default WebStreamSink;

@@ -1,0 +1,6 @@
+export { default as JsonlOutput } from './JsonlOutput.js';
+export { default as FdSink } from './FdSink.js';
+export { default as StreamSink } from './StreamSink.js';
+export { default as WebStreamSink } from './WebStreamSink.js';
+export { default as FunctionSink } from './FunctionSink.js';
+export * as records from './records.js';

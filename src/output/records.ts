@@ -1,0 +1,105 @@
+import type Span from '../Span.js';
+import { formatVersion } from '../constants.js';
+import { getBuiltin, perfToEpochMicros, runtimeInfo } from '../utils.js';
+import version from '../version.js';
+
+// Ids are hex and numbers need no escaping: only names and attributes go
+// through JSON.stringify. `type` stays the first key (format rule).
+
+function head(type: string, span: Span): string {
+  return (
+    '{"type":"' +
+    type +
+    '","traceId":"' +
+    span.traceId +
+    '","spanId":"' +
+    span.spanId +
+    (span.parentId === undefined ? '"' : '","parentId":"' + span.parentId + '"') +
+    ',"name":' +
+    JSON.stringify(span.name) +
+    ',"kind":' +
+    span.kind +
+    ',"startTime":' +
+    span.startTime
+  );
+}
+
+/** The `start` record of a span, with its trailing newline. */
+function startLine(span: Span): string {
+  return (
+    head('start', span) +
+    ',"attributes":' +
+    (span.attributes === undefined ? '{}' : JSON.stringify(span.attributes)) +
+    '}\n'
+  );
+}
+
+/** The `span` record of an ended span, with its trailing newline. */
+function spanLine(span: Span): string {
+  const status = span.status;
+  let line =
+    head('span', span) +
+    ',"duration":' +
+    span.duration +
+    ',"status":' +
+    (status.message === undefined
+      ? '{"code":' + status.code + '}'
+      : JSON.stringify(status)) +
+    ',"attributes":' +
+    (span.attributes === undefined ? '{}' : JSON.stringify(span.attributes)) +
+    ',"events":' +
+    (span.events === undefined ? '[]' : JSON.stringify(span.events)) +
+    ',"links":' +
+    (span.links === undefined ? '[]' : JSON.stringify(span.links));
+  if (
+    span.droppedAttributes + span.droppedEvents + span.droppedLinks >
+    0
+  ) {
+    const dropped: Record<string, number> = {};
+    if (span.droppedAttributes > 0) dropped.attributes = span.droppedAttributes;
+    if (span.droppedEvents > 0) dropped.events = span.droppedEvents;
+    if (span.droppedLinks > 0) dropped.links = span.droppedLinks;
+    line += ',"dropped":' + JSON.stringify(dropped);
+  }
+  return line + '}\n';
+}
+
+function hostName(): string | undefined {
+  try {
+    return getBuiltin('node:os')?.hostname();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `meta` record that opens every output. */
+function metaLine(service: string): string {
+  const { runtime, runtimeVersion } = runtimeInfo();
+  const pid = (globalThis as any).process?.pid;
+  const meta: Record<string, unknown> = {
+    type: 'meta',
+    version: formatVersion,
+    service,
+  };
+  if (typeof pid === 'number') meta.pid = pid;
+  meta.runtime = runtime;
+  meta.runtimeVersion = runtimeVersion;
+  const host = hostName();
+  if (host !== undefined) meta.host = host;
+  meta.startTime = perfToEpochMicros(performance.now());
+  meta.spantrail = version;
+  return JSON.stringify(meta) + '\n';
+}
+
+/** The record that says how many records an overflow lost. */
+function droppedLine(count: number): string {
+  return (
+    '{"type":"dropped","count":' +
+    count +
+    ',"time":' +
+    perfToEpochMicros(performance.now()) +
+    '}\n'
+  );
+}
+
+export { startLine, spanLine, metaLine, droppedLine };

@@ -1,0 +1,366 @@
+import type {
+  MetaRecord,
+  SpanNode,
+  SpanSource,
+  TraceRecord,
+  TraceSummary,
+} from './types.js';
+import type { RecordSink } from './TraceDecoder.js';
+
+/** One span of {@link TraceModel.flatten}. */
+type TreeEntry = {
+  node: SpanNode;
+  /** 0 for a root. */
+  depth: number;
+  /** `lasts[d]`: whether the ancestor at depth `d` (or the span itself,
+   * at `depth`) is the last of its siblings. */
+  lasts: Array<boolean>;
+};
+
+/** Result of {@link TraceModel.findTrace}. */
+type TraceLookup =
+  | { found: true; traceId: string }
+  | { found: false; reason: 'none' | 'ambiguous'; candidates: Array<string> };
+
+type TraceModelOptions = {
+  /** Keep only spans whose trace id passes; e.g. a `--trace` prefix. */
+  traceFilter?: (traceId: string) => boolean;
+};
+
+/**
+ * The in-memory model `view`, `convert` and `html` share: every span of the
+ * inputs by id, grouped by trace, with parent links resolved across files.
+ *
+ * A `start` becomes an open span; its `span` record replaces it in place.
+ * A 16-hex `parentId` (a remote W3C parent) resolves to the span whose
+ * `spanId` ends with it, so a trace split over one file per process forms
+ * one tree.
+ */
+class TraceModel implements RecordSink {
+  /** Every span by `spanId`. */
+  public readonly spans: Map<string, SpanNode> = new Map();
+  /** Sum of `count` of `dropped` records. */
+  public droppedRecords: number = 0;
+  /** Each `meta` record read, with its file. */
+  public readonly metas: Array<{ file: string; meta: MetaRecord }> = [];
+  /** Latest time seen anywhere (epoch microseconds), 0 if none. */
+  public lastTime: number = 0;
+  protected traces: Map<string, Array<SpanNode>> = new Map();
+  protected bySuffix: Map<string, SpanNode> = new Map();
+  protected children?: Map<string, Array<SpanNode>>;
+  protected traceFilter?: (traceId: string) => boolean;
+
+  constructor(options: TraceModelOptions = {}) {
+    this.traceFilter = options.traceFilter;
+  }
+
+  /** {@link RecordSink} entry point. */
+  public record(record: TraceRecord, source: SpanSource): void {
+    switch (record.type) {
+      case 'meta':
+        this.metas.push({ file: source.file, meta: record });
+        return;
+      case 'dropped':
+        this.droppedRecords += record.count;
+        this.seen(record.time);
+        return;
+      case 'start': {
+        if (this.traceFilter != null && !this.traceFilter(record.traceId)) {
+          return;
+        }
+        // A `span` already read wins over a late or duplicate `start`.
+        if (this.spans.has(record.spanId)) return;
+        const node: SpanNode = {
+          traceId: record.traceId,
+          spanId: record.spanId,
+          name: record.name,
+          kind: record.kind,
+          startTime: record.startTime,
+          open: true,
+          status: { code: 0 },
+          attributes: record.attributes,
+          events: [],
+          links: [],
+          source,
+        };
+        if (record.parentId != null) node.parentId = record.parentId;
+        this.add(node);
+        this.seen(record.startTime);
+        return;
+      }
+      case 'span': {
+        if (this.traceFilter != null && !this.traceFilter(record.traceId)) {
+          return;
+        }
+        const existing = this.spans.get(record.spanId);
+        const node: SpanNode = existing ?? ({} as SpanNode);
+        node.traceId = record.traceId;
+        node.spanId = record.spanId;
+        if (record.parentId != null) node.parentId = record.parentId;
+        else delete node.parentId;
+        node.name = record.name;
+        node.kind = record.kind;
+        node.startTime = record.startTime;
+        node.duration = record.duration;
+        node.open = false;
+        node.status = record.status;
+        node.attributes = record.attributes;
+        node.events = record.events;
+        node.links = record.links;
+        if (record.dropped != null) node.dropped = record.dropped;
+        node.source = source;
+        if (existing == null || existing.traceId !== record.traceId) {
+          if (existing != null) this.remove(existing);
+          this.add(node);
+        } else {
+          this.children = undefined;
+        }
+        this.seen(record.startTime + Math.floor(record.duration / 1000));
+        for (const e of record.events) this.seen(e.time);
+        return;
+      }
+    }
+  }
+
+  /** Trace ids, ordered by the start of their earliest span. */
+  public traceIds(): Array<string> {
+    const ids = [...this.traces.keys()];
+    const start = new Map(ids.map((id) => [id, this.traceStart(id)]));
+    return ids.sort((a, b) => start.get(a)! - start.get(b)! || cmp(a, b));
+  }
+
+  /** Spans of one trace, in file order. */
+  public traceSpans(traceId: string): Array<SpanNode> {
+    return this.traces.get(traceId) ?? [];
+  }
+
+  /**
+   * Finds a trace by full id or unique prefix (case-insensitive). The
+   * lookup is over traces in the model.
+   */
+  public findTrace(idOrPrefix: string): TraceLookup {
+    const p = idOrPrefix.toLowerCase();
+    if (this.traces.has(p)) return { found: true, traceId: p };
+    const candidates = [...this.traces.keys()].filter((id) =>
+      id.startsWith(p),
+    );
+    if (candidates.length === 1 && p.length > 0) {
+      return { found: true, traceId: candidates[0] };
+    }
+    return {
+      found: false,
+      reason: candidates.length === 0 || p.length === 0 ? 'none' : 'ambiguous',
+      candidates: candidates.sort(),
+    };
+  }
+
+  /**
+   * The parent of a span when it is in the model: by full id, or by suffix
+   * for a 16-hex remote parent id.
+   */
+  public parentOf(node: SpanNode): SpanNode | undefined {
+    const pid = node.parentId;
+    if (pid == null) return undefined;
+    const parent =
+      pid.length === 16 ? this.bySuffix.get(pid) : this.spans.get(pid);
+    // A parent in another trace or the span itself is not a tree parent.
+    if (parent == null || parent === node || parent.traceId !== node.traceId) {
+      return undefined;
+    }
+    return parent;
+  }
+
+  /** Children of a span, ordered by start. */
+  public childrenOf(node: SpanNode): Array<SpanNode> {
+    return this.childIndex().get(node.spanId) ?? [];
+  }
+
+  /**
+   * Roots of a trace: spans with no parent in the model (true roots, and
+   * orphans whose parent was never written), ordered by start.
+   */
+  public roots(traceId: string): Array<SpanNode> {
+    return this.traceSpans(traceId)
+      .filter((n) => this.parentOf(n) == null)
+      .sort(byStart);
+  }
+
+  /**
+   * Roots to draw a trace from: {@link TraceModel.roots} plus, for spans no
+   * root reaches (a parent cycle in hostile input), the earliest of each
+   * unreached group, so every span is drawn exactly once.
+   */
+  public treeRoots(traceId: string): Array<SpanNode> {
+    const roots = this.roots(traceId);
+    const seen = new Set<SpanNode>();
+    const visit = (start: SpanNode): void => {
+      const stack = [start];
+      while (stack.length > 0) {
+        const n = stack.pop()!;
+        if (seen.has(n)) continue;
+        seen.add(n);
+        for (const c of this.childrenOf(n)) stack.push(c);
+      }
+    };
+    for (const r of roots) visit(r);
+    const spans = this.traceSpans(traceId);
+    if (seen.size < spans.length) {
+      for (const n of [...spans].sort(byStart)) {
+        if (!seen.has(n)) {
+          roots.push(n);
+          visit(n);
+        }
+      }
+    }
+    return roots;
+  }
+
+  /**
+   * The trace in depth-first order (children by start), each span once,
+   * with what a tree drawing needs: its depth and, for it and each
+   * ancestor, whether it is the last child.
+   */
+  public flatten(traceId: string): Array<TreeEntry> {
+    const out: Array<TreeEntry> = [];
+    const seen = new Set<SpanNode>();
+    const roots = this.treeRoots(traceId);
+    // Explicit stack: hostile input may nest deeper than the call stack.
+    const stack: Array<TreeEntry> = [];
+    for (let i = roots.length - 1; i >= 0; i--) {
+      stack.push({ node: roots[i], depth: 0, lasts: [i === roots.length - 1] });
+    }
+    while (stack.length > 0) {
+      const entry = stack.pop()!;
+      if (seen.has(entry.node)) continue;
+      seen.add(entry.node);
+      out.push(entry);
+      const kids = this.childrenOf(entry.node).filter((c) => !seen.has(c));
+      for (let i = kids.length - 1; i >= 0; i--) {
+        stack.push({
+          node: kids[i],
+          depth: entry.depth + 1,
+          lasts: [...entry.lasts, i === kids.length - 1],
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Spans still open (a `start` with no `span`), ordered by start. */
+  public openSpans(): Array<SpanNode> {
+    return [...this.spans.values()].filter((n) => n.open).sort(byStart);
+  }
+
+  /** Spans with status ERROR, ordered by start. */
+  public errors(): Array<SpanNode> {
+    return [...this.spans.values()]
+      .filter((n) => n.status.code === 2)
+      .sort(byStart);
+  }
+
+  /** End of a span in epoch nanoseconds as a float; open spans end now. */
+  public endOf(node: SpanNode): number {
+    return node.duration != null
+      ? node.startTime * 1000 + node.duration
+      : Math.max(node.startTime, this.lastTime) * 1000;
+  }
+
+  /** Summary of one trace. */
+  public summary(traceId: string): TraceSummary {
+    const spans = this.traceSpans(traceId);
+    let start = Infinity;
+    let end = -Infinity;
+    let openCount = 0;
+    let errorCount = 0;
+    for (const n of spans) {
+      start = Math.min(start, n.startTime);
+      end = Math.max(end, this.endOf(n));
+      if (n.open) openCount++;
+      if (n.status.code === 2) errorCount++;
+    }
+    const roots = this.roots(traceId);
+    return {
+      traceId,
+      rootName: roots.length > 0 ? roots[0].name : '',
+      spanCount: spans.length,
+      openCount,
+      errorCount,
+      startTime: spans.length > 0 ? start : 0,
+      duration: spans.length > 0 ? Math.max(0, end - start * 1000) : 0,
+    };
+  }
+
+  /** Summaries of the `count` most recently started traces, newest first. */
+  public recentTraces(count: number = 10): Array<TraceSummary> {
+    return this.traceIds()
+      .reverse()
+      .slice(0, count)
+      .map((id) => this.summary(id));
+  }
+
+  protected traceStart(traceId: string): number {
+    let start = Infinity;
+    for (const n of this.traceSpans(traceId)) {
+      start = Math.min(start, n.startTime);
+    }
+    return start;
+  }
+
+  protected add(node: SpanNode): void {
+    this.spans.set(node.spanId, node);
+    const suffix = node.spanId.slice(16);
+    if (!this.bySuffix.has(suffix)) this.bySuffix.set(suffix, node);
+    let list = this.traces.get(node.traceId);
+    if (list == null) {
+      list = [];
+      this.traces.set(node.traceId, list);
+    }
+    list.push(node);
+    this.children = undefined;
+  }
+
+  protected remove(node: SpanNode): void {
+    const list = this.traces.get(node.traceId);
+    if (list != null) {
+      const i = list.indexOf(node);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.traces.delete(node.traceId);
+    }
+    this.children = undefined;
+  }
+
+  protected seen(time: number): void {
+    if (time > this.lastTime) this.lastTime = time;
+  }
+
+  protected childIndex(): Map<string, Array<SpanNode>> {
+    if (this.children != null) return this.children;
+    const index = new Map<string, Array<SpanNode>>();
+    for (const node of this.spans.values()) {
+      const parent = this.parentOf(node);
+      if (parent == null) continue;
+      let list = index.get(parent.spanId);
+      if (list == null) {
+        list = [];
+        index.set(parent.spanId, list);
+      }
+      list.push(node);
+    }
+    for (const list of index.values()) list.sort(byStart);
+    this.children = index;
+    return index;
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Orders spans by start time, then id, for deterministic output. */
+function byStart(a: SpanNode, b: SpanNode): number {
+  return a.startTime - b.startTime || cmp(a.spanId, b.spanId);
+}
+
+export default TraceModel;
+export { byStart };
+export type { TraceLookup, TraceModelOptions, TreeEntry };

@@ -1,0 +1,360 @@
+import type {
+  AttributeValue,
+  Attributes,
+  DroppedCounts,
+  LegacyRecord,
+  SpanEvent,
+  SpanKindCode,
+  SpanLink,
+  SpanStatus,
+  StatusCode,
+  TraceRecord,
+} from './types.js';
+import { decodeLegacyId } from './legacy.js';
+
+/** Outcome of parsing one line. */
+type ParseResult =
+  | { kind: 'record'; record: TraceRecord }
+  | { kind: 'legacy'; record: LegacyRecord }
+  | { kind: 'unknown' }
+  | { kind: 'blank' }
+  | { kind: 'malformed'; reason: string };
+
+type ParseOptions = {
+  /**
+   * Copy attributes, events and links. Aggregations that never look at them
+   * (`stats`) turn this off to save the copying.
+   */
+  details?: boolean;
+};
+
+const hex32 = /^[0-9a-f]{32}$/;
+const hex16or32 = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/;
+
+/** Own-property read that never walks the prototype chain. */
+function own(obj: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v != null && !Array.isArray(v);
+}
+
+function isUint(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function isAttrValue(v: unknown): v is AttributeValue {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object': {
+      if (!Array.isArray(v)) return false;
+      if (v.length === 0) return true;
+      const t = typeof v[0];
+      if (t !== 'string' && t !== 'number' && t !== 'boolean') return false;
+      for (const x of v) {
+        if (typeof x !== t) return false;
+        if (t === 'number' && !Number.isFinite(x)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Copies valid attributes into a null-prototype object: a `__proto__` key
+ * stays plain data and cannot reach `Object.prototype`.
+ */
+function copyAttributes(v: unknown): Attributes {
+  const out: Attributes = Object.create(null);
+  if (!isObject(v)) return out;
+  for (const key of Object.keys(v)) {
+    const value = v[key];
+    if (isAttrValue(value)) {
+      out[key] = Array.isArray(value)
+        ? (value.slice() as AttributeValue)
+        : value;
+    }
+  }
+  return out;
+}
+
+function parseStatus(v: unknown): SpanStatus {
+  if (!isObject(v)) return { code: 0 };
+  const code = own(v, 'code');
+  const message = own(v, 'message');
+  const status: SpanStatus = {
+    code: code === 1 || code === 2 ? (code as StatusCode) : 0,
+  };
+  if (typeof message === 'string') status.message = message;
+  return status;
+}
+
+function parseKind(v: unknown): SpanKindCode {
+  return v === 1 || v === 2 || v === 3 || v === 4 ? v : 0;
+}
+
+function parseEvents(v: unknown): Array<SpanEvent> {
+  const out: Array<SpanEvent> = [];
+  if (!Array.isArray(v)) return out;
+  for (const e of v) {
+    if (!isObject(e)) continue;
+    const name = own(e, 'name');
+    const time = own(e, 'time');
+    if (typeof name !== 'string' || !isUint(time)) continue;
+    const event: SpanEvent = { name, time };
+    const attributes = own(e, 'attributes');
+    if (attributes !== undefined) event.attributes = copyAttributes(attributes);
+    const dropped = own(e, 'dropped');
+    if (isUint(dropped) && dropped > 0) event.dropped = dropped;
+    out.push(event);
+  }
+  return out;
+}
+
+function parseLinks(v: unknown): Array<SpanLink> {
+  const out: Array<SpanLink> = [];
+  if (!Array.isArray(v)) return out;
+  for (const l of v) {
+    if (!isObject(l)) continue;
+    const traceId = own(l, 'traceId');
+    const spanId = own(l, 'spanId');
+    if (typeof traceId !== 'string' || !hex32.test(traceId)) continue;
+    if (typeof spanId !== 'string' || !hex16or32.test(spanId)) continue;
+    const link: SpanLink = { traceId, spanId };
+    const attributes = own(l, 'attributes');
+    if (attributes !== undefined) link.attributes = copyAttributes(attributes);
+    const dropped = own(l, 'dropped');
+    if (isUint(dropped) && dropped > 0) link.dropped = dropped;
+    out.push(link);
+  }
+  return out;
+}
+
+function parseDropped(v: unknown): DroppedCounts | undefined {
+  if (!isObject(v)) return undefined;
+  const out: DroppedCounts = {};
+  let any = false;
+  for (const key of ['attributes', 'events', 'links'] as const) {
+    const n = own(v, key);
+    if (isUint(n) && n > 0) {
+      out[key] = n;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
+/**
+ * Validates the fields `start` and `span` share; returns a reason string when
+ * the record is unusable.
+ */
+function checkSpanCore(obj: Record<string, unknown>): string | undefined {
+  const traceId = own(obj, 'traceId');
+  if (typeof traceId !== 'string' || !hex32.test(traceId)) {
+    return 'bad traceId';
+  }
+  const spanId = own(obj, 'spanId');
+  if (typeof spanId !== 'string' || !hex32.test(spanId)) {
+    return 'bad spanId';
+  }
+  const parentId = own(obj, 'parentId');
+  if (
+    parentId !== undefined &&
+    parentId !== null &&
+    (typeof parentId !== 'string' || !hex16or32.test(parentId))
+  ) {
+    return 'bad parentId';
+  }
+  if (typeof own(obj, 'name') !== 'string') return 'bad name';
+  if (!isUint(own(obj, 'startTime'))) return 'bad startTime';
+  return undefined;
+}
+
+/**
+ * Turns a parsed JSON value into a validated record. Exposed for callers that
+ * already hold parsed objects.
+ */
+function parseValue(value: unknown, options: ParseOptions = {}): ParseResult {
+  if (!isObject(value)) return { kind: 'malformed', reason: 'not an object' };
+  const details = options.details !== false;
+  const type = own(value, 'type');
+  switch (type) {
+    case 'span': {
+      if (own(value, 'id') !== undefined && own(value, 'traceId') == null) {
+        break;
+      }
+      const reason = checkSpanCore(value);
+      if (reason != null) return { kind: 'malformed', reason };
+      const duration = own(value, 'duration');
+      if (!isUint(duration)) return { kind: 'malformed', reason: 'bad duration' };
+      const parentId = own(value, 'parentId');
+      const record: TraceRecord = {
+        type: 'span',
+        traceId: value.traceId as string,
+        spanId: value.spanId as string,
+        name: value.name as string,
+        kind: parseKind(own(value, 'kind')),
+        startTime: value.startTime as number,
+        duration,
+        status: parseStatus(own(value, 'status')),
+        attributes: details
+          ? copyAttributes(own(value, 'attributes'))
+          : Object.create(null),
+        events: details ? parseEvents(own(value, 'events')) : [],
+        links: details ? parseLinks(own(value, 'links')) : [],
+      };
+      if (typeof parentId === 'string') record.parentId = parentId;
+      const dropped = parseDropped(own(value, 'dropped'));
+      if (dropped != null) record.dropped = dropped;
+      return { kind: 'record', record };
+    }
+    case 'start': {
+      if (own(value, 'traceId') == null && own(value, 'id') != null) break;
+      const reason = checkSpanCore(value);
+      if (reason != null) return { kind: 'malformed', reason };
+      const parentId = own(value, 'parentId');
+      const record: TraceRecord = {
+        type: 'start',
+        traceId: value.traceId as string,
+        spanId: value.spanId as string,
+        name: value.name as string,
+        kind: parseKind(own(value, 'kind')),
+        startTime: value.startTime as number,
+        attributes: details
+          ? copyAttributes(own(value, 'attributes'))
+          : Object.create(null),
+      };
+      if (typeof parentId === 'string') record.parentId = parentId;
+      return { kind: 'record', record };
+    }
+    case 'meta': {
+      const str = (key: string): string => {
+        const v = own(value, key);
+        return typeof v === 'string' ? v : '';
+      };
+      const version = own(value, 'version');
+      const startTime = own(value, 'startTime');
+      const record: TraceRecord = {
+        type: 'meta',
+        version: isUint(version) ? version : 1,
+        service: str('service'),
+        runtime: str('runtime'),
+        startTime: isUint(startTime) ? startTime : 0,
+        spantrail: str('spantrail'),
+      };
+      const pid = own(value, 'pid');
+      if (isUint(pid)) record.pid = pid;
+      const rv = own(value, 'runtimeVersion');
+      if (typeof rv === 'string') record.runtimeVersion = rv;
+      const host = own(value, 'host');
+      if (typeof host === 'string') record.host = host;
+      return { kind: 'record', record };
+    }
+    case 'dropped': {
+      const count = own(value, 'count');
+      const time = own(value, 'time');
+      if (!isUint(count)) return { kind: 'malformed', reason: 'bad count' };
+      return {
+        kind: 'record',
+        record: { type: 'dropped', count, time: isUint(time) ? time : 0 },
+      };
+    }
+    case 'stop':
+    case 'end':
+      break;
+    default:
+      return typeof type === 'string'
+        ? { kind: 'unknown' }
+        : { kind: 'malformed', reason: 'no type' };
+  }
+  return parseLegacy(value, type as string);
+}
+
+/**
+ * Reads a js-logger tracer record: `{"type":"start","id","parentId","name"}`
+ * and `{"type":"stop","id","startId"}` (also the `spanId`/`parentSpanId`/
+ * `end` variant some js-logger versions wrote). Times come from the ids.
+ */
+function parseLegacy(
+  value: Record<string, unknown>,
+  type: string,
+): ParseResult {
+  const id = own(value, 'id');
+  if (typeof id !== 'string') {
+    return { kind: 'malformed', reason: 'bad legacy id' };
+  }
+  const decoded = decodeLegacyId(id);
+  if (decoded == null) return { kind: 'malformed', reason: 'bad legacy id' };
+  if (type === 'start') {
+    const spanId = own(value, 'spanId');
+    let key = decoded.hex;
+    if (typeof spanId === 'string') {
+      const d = decodeLegacyId(spanId);
+      if (d == null) return { kind: 'malformed', reason: 'bad legacy id' };
+      key = d.hex;
+    }
+    const name = own(value, 'name');
+    if (typeof name !== 'string') {
+      return { kind: 'malformed', reason: 'bad name' };
+    }
+    const parent = own(value, 'parentId') ?? own(value, 'parentSpanId');
+    const record: LegacyRecord = {
+      type: 'start',
+      key,
+      name,
+      time: decoded.time,
+    };
+    if (typeof parent === 'string') {
+      const p = decodeLegacyId(parent);
+      if (p == null) return { kind: 'malformed', reason: 'bad legacy parent' };
+      record.parentKey = p.hex;
+    }
+    return { kind: 'legacy', record };
+  }
+  if (type === 'stop' || type === 'end') {
+    const ref = own(value, 'startId') ?? own(value, 'spanId');
+    if (typeof ref !== 'string') {
+      return { kind: 'malformed', reason: 'bad legacy startId' };
+    }
+    const r = decodeLegacyId(ref);
+    if (r == null) return { kind: 'malformed', reason: 'bad legacy startId' };
+    return {
+      kind: 'legacy',
+      record: { type: 'stop', key: r.hex, time: decoded.time },
+    };
+  }
+  return { kind: 'unknown' };
+}
+
+/**
+ * Parses one line of a trace file. Never throws: malformed JSON, hostile
+ * values and unknown types come back as a result kind.
+ */
+function parseLine(line: string, options: ParseOptions = {}): ParseResult {
+  // Fast skip of blank lines (a trailing `\r` from CRLF files included).
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 13 || line[end - 1] === ' ')) {
+    end--;
+  }
+  if (end === 0) return { kind: 'blank' };
+  let value: unknown;
+  try {
+    value = JSON.parse(end === line.length ? line : line.slice(0, end));
+  } catch (e) {
+    return {
+      kind: 'malformed',
+      reason: e instanceof RangeError ? 'too deeply nested' : 'invalid JSON',
+    };
+  }
+  return parseValue(value, options);
+}
+
+export { parseLine, parseValue, copyAttributes, isUint };
+export type { ParseResult, ParseOptions };
