@@ -25,9 +25,9 @@ type Attributes = Record<string, unknown>;
 type SpanAttributes = Record<string, AttributeValue>;
 
 /**
- * A point in time, as OpenTelemetry takes it: a `Date`, `[seconds, nanos]`,
- * or a number of milliseconds (since the epoch, or since
- * `performance.timeOrigin` when smaller than it).
+ * A point in time, as OpenTelemetry takes it: a `Date`, `[seconds, nanos]`
+ * since the epoch, or a number of milliseconds: since the epoch, or a
+ * `performance.now()` reading when below 1e11 (about 3 years).
  */
 type TimeInput = number | Date | [number, number];
 
@@ -122,6 +122,12 @@ interface ContextManager {
     fn: F,
     span?: Span | SpanContext,
   ): F;
+  /**
+   * Optional: whether a span started now without an active span may have
+   * lost its parent (the shim's heuristic). Such roots get the attribute
+   * `spantrail.context.lost`.
+   */
+  lost?(): boolean;
 }
 
 /**

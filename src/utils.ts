@@ -1,6 +1,7 @@
 import type { AttributeValue, SpanAttributes, TimeInput } from './types.js';
 
 const timeOrigin = performance.timeOrigin;
+const relativeTimeBound = 1e11;
 
 /**
  * Epoch microseconds of a `performance.now()` reading. Integer maths on the
@@ -16,8 +17,10 @@ function perfToEpochMicros(perfNow: number): number {
  */
 function timeInputToPerf(time: TimeInput): number {
   if (typeof time === 'number') {
-    // OpenTelemetry's rule: below timeOrigin it is already relative
-    return time < timeOrigin ? time : time - timeOrigin;
+    // OpenTelemetry treats numbers below timeOrigin as relative, which
+    // misreads epoch times from just before the process started; a
+    // performance.now() reading below 1e11 ms means 3 years of uptime
+    return time < relativeTimeBound ? time : time - timeOrigin;
   }
   if (time instanceof Date) return time.getTime() - timeOrigin;
   if (Array.isArray(time) && time.length === 2) {

@@ -131,7 +131,10 @@ class JsonlOutput implements SpanProcessor {
     });
     live.add(this);
     installExitHook();
-    this.write(metaLine(options.service ?? 'unknown'));
+    // buffered, not written: a failure must reach listeners added after
+    // the constructor returns
+    this.buffer = metaLine(options.service ?? 'unknown');
+    this.scheduleFlush();
   }
 
   /** Whether the destination failed and the output stopped. */
@@ -159,11 +162,16 @@ class JsonlOutput implements SpanProcessor {
     this.buffer += lines;
     if (this.sync || this.buffer.length >= defaultHighWaterMark) {
       this.flushNow();
-    } else if (this.timer === undefined && !this.waiting) {
-      this.timer = setTimeout(this.onTimer, this.flushInterval);
-      // a pending flush must not keep the process alive: exit flushes it
-      (this.timer as any).unref?.();
+    } else {
+      this.scheduleFlush();
     }
+  }
+
+  protected scheduleFlush(): void {
+    if (this.timer !== undefined || this.waiting) return;
+    this.timer = setTimeout(this.onTimer, this.flushInterval);
+    // a pending flush must not keep the process alive: exit flushes it
+    (this.timer as any).unref?.();
   }
 
   /** Hands buffered records on; resolves once the destination took them. */

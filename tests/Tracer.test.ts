@@ -1,0 +1,302 @@
+import { describe, expect, jest, test } from '@jest/globals';
+import Tracer from '../src/Tracer.js';
+import Span from '../src/Span.js';
+import NonRecordingSpan from '../src/NonRecordingSpan.js';
+import { SpanEvent, TracerErrorEvent } from '../src/events.js';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ParentBasedSampler,
+  TraceIdRatioSampler,
+} from '../src/sampling/index.js';
+import { SpanKind } from '../src/constants.js';
+import { getTracer, noopTracer, setTracer } from '../src/global.js';
+
+function collecting(options: Record<string, unknown> = {}) {
+  const chunks: Array<string> = [];
+  const tracer = new Tracer({
+    output: (chunk: string) => chunks.push(chunk),
+    sync: true,
+    service: 'test',
+    ...options,
+  });
+  const records = () =>
+    chunks
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+  return { tracer, records };
+}
+
+describe('Tracer options', () => {
+  test.each([
+    [{ output: 'otlp://nowhere' }, /output/],
+    [{ output: 'fd:x' }, /output/],
+    [{ output: '' }, /output/],
+    [{ output: -1 }, /output/],
+    [{ output: { not: 'a stream' } }, /output/],
+    [{ output: () => {}, bufferSize: -5 }, /bufferSize/],
+    [{ output: () => {}, bufferSize: 'big' }, /bufferSize/],
+    [{ output: () => {}, flushInterval: -1 }, /flushInterval/],
+    [{ limits: { attributeCountLimit: -1 } }, /limits\.attributeCountLimit/],
+    [{ sampler: {} }, /sampler/],
+    [{ service: 42 }, /service/],
+    [{ context: 'fibers' }, /context/],
+  ])('%j throws a TypeError naming the option', (options, name) => {
+    expect(() => new Tracer(options as any)).toThrow(TypeError);
+    expect(() => new Tracer(options as any)).toThrow(name);
+  });
+
+  test('TraceIdRatioSampler rejects ratios outside [0, 1]', () => {
+    expect(() => new TraceIdRatioSampler(1.5)).toThrow(TypeError);
+    expect(() => new TraceIdRatioSampler(NaN)).toThrow(/ratio/);
+  });
+});
+
+describe('Tracer spans', () => {
+  test('parents: explicit span, span context, null, and the active span', () => {
+    const { tracer } = collecting();
+    const root = tracer.startSpan('root');
+    const child = tracer.startSpan('child', { parent: root });
+    expect(child.traceId).toBe(root.traceId);
+    expect(child.parentId).toBe(root.spanId);
+    const remote = tracer.startSpan('remote', {
+      parent: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) },
+    });
+    expect(remote.traceId).toBe('a'.repeat(32));
+    expect(remote.parentId).toBe('b'.repeat(16));
+    const fresh = tracer.withSpan(root, () =>
+      tracer.startSpan('fresh', { parent: null }),
+    );
+    expect(fresh.parentId).toBeUndefined();
+    expect(fresh.traceId).not.toBe(root.traceId);
+    const implicit = tracer.withSpan(root, () => tracer.startSpan('implicit'));
+    expect(implicit.parentId).toBe(root.spanId);
+  });
+
+  test('invalid span contexts as parents start a new trace instead of throwing', () => {
+    const { tracer } = collecting();
+    for (const parent of [
+      { traceId: '0'.repeat(32), spanId: 'b'.repeat(16) },
+      { traceId: 'A'.repeat(32), spanId: 'b'.repeat(16) },
+      { traceId: 'a'.repeat(31), spanId: 'b'.repeat(16) },
+      { traceId: 'a'.repeat(32), spanId: '0'.repeat(16) },
+      { traceId: 1, spanId: 2 },
+    ]) {
+      const span = tracer.startSpan('x', { parent: parent as any });
+      expect(span.parentId).toBeUndefined();
+      expect(span.isRecording()).toBe(true);
+    }
+  });
+
+  test('kind, attributes, links and start time options reach the record', () => {
+    const { tracer, records } = collecting();
+    const other = tracer.startSpan('other');
+    const span = tracer.startSpan('opts', {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.method': 'GET' },
+      links: [{ context: other.spanContext() }],
+      startTime: new Date('2030-01-01T00:00:00Z'),
+    });
+    span.end();
+    const start = records().find((r) => r.type === 'start' && r.name === 'opts');
+    expect(start).toMatchObject({
+      kind: 1,
+      attributes: { 'http.method': 'GET' },
+      startTime: Date.parse('2030-01-01T00:00:00Z') * 1000,
+    });
+    const end = records().find((r) => r.type === 'span');
+    expect(end.links).toEqual([{ traceId: other.traceId, spanId: other.spanId }]);
+  });
+
+  test('emitStart: false writes only span records', () => {
+    const { tracer, records } = collecting({ emitStart: false });
+    tracer.startSpan('a').end();
+    expect(records().map((r) => r.type)).toEqual(['meta', 'span']);
+  });
+
+  test('openSpans counts recording spans only', () => {
+    const { tracer } = collecting();
+    const a = tracer.startSpan('a');
+    const b = tracer.startSpan('b');
+    expect(tracer.openSpans).toBe(2);
+    a.end();
+    a.end();
+    expect(tracer.openSpans).toBe(1);
+    b.end();
+    expect(tracer.openSpans).toBe(0);
+  });
+
+  test('startActiveSpan ends on return, throw and settle; errors rethrown unchanged', async () => {
+    const { tracer, records } = collecting();
+    expect(tracer.startActiveSpan('sync', (span) => {
+      expect(tracer.activeSpan()).toBe(span);
+      return 1;
+    })).toBe(1);
+    const thrown = new Error('sync throw');
+    expect(() =>
+      tracer.startActiveSpan('throws', {}, () => {
+        throw thrown;
+      }),
+    ).toThrow(thrown);
+    const rejected = new Error('rejected');
+    await expect(
+      tracer.startActiveSpan('rejects', async () => {
+        await null;
+        throw rejected;
+      }),
+    ).rejects.toBe(rejected);
+    await expect(
+      tracer.startActiveSpan('resolves', async () => 'v'),
+    ).resolves.toBe('v');
+    const spans = records().filter((r) => r.type === 'span');
+    expect(spans.map((s) => [s.name, s.status.code])).toEqual([
+      ['sync', 0],
+      ['throws', 2],
+      ['rejects', 2],
+      ['resolves', 0],
+    ]);
+    expect(spans[1].events[0].attributes['exception.message']).toBe('sync throw');
+    expect(tracer.openSpans).toBe(0);
+  });
+
+  test('bind carries the span into callbacks run later', async () => {
+    const { tracer } = collecting();
+    const root = tracer.startSpan('root');
+    const callback = tracer.withSpan(root, () =>
+      tracer.bind(() => tracer.startSpan('later')),
+    );
+    const explicit = tracer.bind(() => tracer.activeSpan(), root);
+    await new Promise((r) => setTimeout(r, 1));
+    expect(callback().parentId).toBe(root.spanId);
+    expect(explicit()).toBe(root);
+  });
+});
+
+describe('Tracer sampling', () => {
+  test('always-off spans are non-recording, write nothing, and children follow', () => {
+    const { tracer, records } = collecting({ sampler: new AlwaysOffSampler() });
+    const span = tracer.startSpan('off');
+    expect(span).toBeInstanceOf(NonRecordingSpan);
+    expect(span.isRecording()).toBe(false);
+    expect(span.spanContext().traceFlags).toBe(0);
+    const child = tracer.startSpan('child', { parent: span });
+    expect(child.isRecording()).toBe(false);
+    expect(child.traceId).toBe(span.traceId);
+    span.setAttribute('x', 1);
+    span.end();
+    child.end();
+    expect(records().map((r) => r.type)).toEqual(['meta']);
+    expect(tracer.openSpans).toBe(0);
+  });
+
+  test('children of an unsampled local span follow it even under always-on', () => {
+    const off = new Tracer({ sampler: new AlwaysOffSampler(), context: 'shim' });
+    const on = new Tracer({ sampler: new AlwaysOnSampler(), context: 'shim' });
+    const parent = off.startSpan('p');
+    expect(on.startSpan('c', { parent }).isRecording()).toBe(false);
+  });
+
+  test('trace-id ratio decides by trace id, consistently, near the ratio', () => {
+    const sampler = new TraceIdRatioSampler(0.25);
+    const { tracer } = collecting({ sampler });
+    let sampled = 0;
+    for (let i = 0; i < 4000; i++) {
+      const span = tracer.startSpan('r', { parent: null });
+      expect(sampler.shouldSample(span.traceId)).toBe(span.isRecording());
+      if (span.isRecording()) sampled++;
+    }
+    expect(sampled).toBeGreaterThan(800);
+    expect(sampled).toBeLessThan(1200);
+    expect(new TraceIdRatioSampler(0).shouldSample('f'.repeat(32))).toBe(false);
+    expect(new TraceIdRatioSampler(1).shouldSample('0'.repeat(32))).toBe(true);
+  });
+
+  test('parent-based follows the sampled flag of remote parents and asks root otherwise', () => {
+    const { tracer } = collecting({
+      sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }),
+    });
+    expect(tracer.startSpan('root').isRecording()).toBe(false);
+    const sampledParent = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };
+    const unsampledParent = { ...sampledParent, traceFlags: 0 };
+    expect(tracer.startSpan('c', { parent: sampledParent }).isRecording()).toBe(true);
+    expect(tracer.startSpan('c', { parent: unsampledParent }).isRecording()).toBe(false);
+    expect(new ParentBasedSampler().toString()).toBe('ParentBased{root=AlwaysOnSampler}');
+  });
+});
+
+describe('Tracer events', () => {
+  test('spanstart and spanend dispatch SpanEvents to listeners', () => {
+    const { tracer } = collecting();
+    const seen: Array<string> = [];
+    tracer.addEventListener('spanstart', (e) => {
+      expect(e).toBeInstanceOf(SpanEvent);
+      seen.push('start:' + (e as SpanEvent).span.name);
+    });
+    tracer.addEventListener('spanend', (e) =>
+      seen.push('end:' + (e as SpanEvent).span.name + ':' + ((e as SpanEvent).span.duration >= 0)),
+    );
+    tracer.startSpan('a').end();
+    expect(seen).toEqual(['start:a', 'end:a:true']);
+  });
+
+  test('no listener means no dispatch', () => {
+    const { tracer } = collecting();
+    const dispatch = jest.spyOn(tracer, 'dispatchEvent');
+    tracer.startSpan('quiet').end();
+    expect(dispatch).not.toHaveBeenCalled();
+  });
+
+  test('a failing output is reported once as an error event and the program goes on', () => {
+    let calls = 0;
+    const tracer = new Tracer({
+      output: () => {
+        calls++;
+        throw new Error('disk on fire');
+      },
+      sync: true,
+      context: 'shim',
+    });
+    const errors: Array<unknown> = [];
+    tracer.addEventListener('error', (e) => errors.push((e as TracerErrorEvent).error));
+    for (let i = 0; i < 10; i++) tracer.startSpan('x').end();
+    // the meta line failed first and stopped the output for good
+    expect(calls).toBe(1);
+    expect(errors).toHaveLength(0);
+    const late = new Tracer({ context: 'shim', output: failAfter(2), sync: true });
+    const lateErrors: Array<unknown> = [];
+    late.addEventListener('error', (e) => lateErrors.push((e as TracerErrorEvent).error));
+    for (let i = 0; i < 10; i++) late.startSpan('x').end();
+    expect(lateErrors).toHaveLength(1);
+    expect((lateErrors[0] as Error).message).toBe('failed after 2');
+  });
+});
+
+function failAfter(n: number) {
+  let count = 0;
+  return () => {
+    if (++count > n) throw new Error(`failed after ${n}`);
+  };
+}
+
+describe('global tracer', () => {
+  test('defaults to a no-op tracer whose spans are one shared non-recording span', () => {
+    expect(getTracer()).toBe(noopTracer);
+    expect(getTracer().enabled).toBe(false);
+    const a = getTracer().startSpan('a');
+    const b = getTracer().startSpan('b');
+    expect(a).toBe(b);
+    expect(a.isRecording()).toBe(false);
+    a.setAttribute('x', 1).addEvent('e').end();
+  });
+
+  test('setTracer swaps it and returns the previous one; undefined restores no-op', () => {
+    const tracer = new Tracer({ context: 'shim' });
+    expect(setTracer(tracer)).toBe(noopTracer);
+    expect(getTracer()).toBe(tracer);
+    expect(getTracer().startSpan('real')).toBeInstanceOf(Span);
+    expect(setTracer(undefined)).toBe(tracer);
+    expect(getTracer()).toBe(noopTracer);
+  });
+});

@@ -1,0 +1,231 @@
+import { afterAll, describe, expect, test } from '@jest/globals';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import fc from 'fast-check';
+import Tracer from '../../src/Tracer.js';
+import JsonlOutput from '../../src/output/JsonlOutput.js';
+import type Span from '../../src/Span.js';
+import { fcParams } from '../utils/fc.js';
+import { parseTrace } from '../utils/schema.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-output-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+type Op =
+  | { op: 'start'; parent: number | null }
+  | { op: 'end'; which: number }
+  | { op: 'attr'; which: number; value: string | number | boolean };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({
+    op: fc.constant('start' as const),
+    parent: fc.option(fc.nat(50), { nil: null }),
+  }),
+  fc.record({ op: fc.constant('end' as const), which: fc.nat(50) }),
+  fc.record({
+    op: fc.constant('attr' as const),
+    which: fc.nat(50),
+    value: fc.oneof(fc.string(), fc.double(), fc.boolean()),
+  }),
+);
+
+describe('JSONL output', () => {
+  test('random span trees give a valid, complete, consistent JSONL', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(opArb, { maxLength: 120 }),
+        fc.boolean(),
+        async (ops, emitStart) => {
+          const file = path.join(tmp, `prop-${run++}.jsonl`);
+          const tracer = new Tracer({
+            output: file,
+            emitStart,
+            context: 'shim',
+            bufferSize: 1 << 20,
+          });
+          const spans: Array<Span> = [];
+          const ended = new Set<string>();
+          for (const o of ops) {
+            if (o.op === 'start') {
+              const parent =
+                o.parent === null || spans.length === 0
+                  ? null
+                  : spans[o.parent % spans.length];
+              spans.push(tracer.startSpan(`s${spans.length}`, { parent }));
+            } else if (spans.length > 0) {
+              const span = spans[o.which % spans.length];
+              if (o.op === 'end') {
+                span.end();
+                ended.add(span.spanId);
+              } else {
+                span.setAttribute('v', o.value);
+              }
+            }
+          }
+          await tracer.close();
+          const records = parseTrace(fs.readFileSync(file, 'utf8'));
+          expect(records[0].type).toBe('meta');
+          const starts = records.filter((r) => r.type === 'start');
+          const finished = records.filter((r) => r.type === 'span');
+          // every ended span exactly once, nothing else
+          expect(finished.map((r) => r.spanId).sort()).toEqual([...ended].sort());
+          const ids = spans.map((s) => s.spanId);
+          expect(new Set(ids).size).toBe(ids.length);
+          // ids sort by start
+          expect([...ids].sort()).toEqual(ids);
+          if (emitStart) {
+            expect(starts.map((r) => r.spanId)).toEqual(ids);
+          } else {
+            expect(starts).toHaveLength(0);
+          }
+          // every parent resolves to a span of the same trace
+          const byId = new Map(spans.map((s) => [s.spanId, s]));
+          for (const r of [...starts, ...finished]) {
+            if (r.parentId === undefined) continue;
+            expect(byId.get(r.parentId)?.traceId).toBe(r.traceId);
+          }
+        },
+      ),
+      fcParams({ numRuns: 60 }),
+    );
+  });
+
+  test('a file output is created with mode 0600 and parent folders, and appends', async () => {
+    const file = path.join(tmp, 'deep/er/trace.jsonl');
+    for (let i = 0; i < 2; i++) {
+      const tracer = new Tracer({ output: file, context: 'shim' });
+      tracer.startSpan(`run${i}`).end();
+      await tracer.close();
+      await tracer.close();
+    }
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const records = parseTrace(fs.readFileSync(file, 'utf8'));
+    expect(records.filter((r) => r.type === 'meta')).toHaveLength(2);
+    expect(records.filter((r) => r.type === 'span').map((r) => r.name)).toEqual([
+      'run0',
+      'run1',
+    ]);
+  });
+
+  test('records are batched: one write for many spans', () => {
+    const chunks: Array<string> = [];
+    const tracer = new Tracer({
+      output: (c: string) => chunks.push(c),
+      context: 'shim',
+    });
+    for (let i = 0; i < 100; i++) tracer.startSpan('batched').end();
+    expect(chunks).toHaveLength(0);
+    tracer.flushSync();
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0].split('\n')).toHaveLength(202);
+  });
+
+  test('sync: true writes each record before end() returns', () => {
+    const chunks: Array<string> = [];
+    const tracer = new Tracer({
+      output: (c: string) => chunks.push(c),
+      sync: true,
+      context: 'shim',
+    });
+    const span = tracer.startSpan('now');
+    expect(chunks.at(-1)).toContain('"type":"start"');
+    span.end();
+    expect(chunks.at(-1)).toContain('"type":"span"');
+  });
+
+  test('a slow Node Writable gets backpressure, bounded memory and a drop count', async () => {
+    const received: Array<string> = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = new Writable({
+      highWaterMark: 1024,
+      write(chunk, _enc, cb) {
+        received.push(chunk.toString());
+        void gate.then(() => setTimeout(cb, 1));
+      },
+    });
+    const bufferSize = 16 * 1024;
+    const output = new JsonlOutput(slow, { bufferSize, flushInterval: 0 });
+    const tracer = new Tracer({ output, context: 'shim' });
+    for (let i = 0; i < 2000; i++) {
+      tracer.startSpan('flood', { attributes: { i } }).end();
+      // the output never holds more than its bound
+      expect((output as any).buffer.length).toBeLessThanOrEqual(bufferSize);
+    }
+    expect(output.droppedTotal).toBeGreaterThan(0);
+    const dropped = output.droppedTotal;
+    release();
+    await tracer.flush();
+    tracer.startSpan('after').end();
+    await tracer.close();
+    const records = parseTrace(received.join(''));
+    const droppedRecords = records.filter((r) => r.type === 'dropped');
+    expect(droppedRecords.reduce((n, r) => n + r.count, 0)).toBe(dropped);
+    const kept = records.filter((r) => r.type === 'start' || r.type === 'span');
+    expect(kept.length + dropped).toBe(4002);
+    expect(records.at(-1)).toMatchObject({ type: 'span', name: 'after' });
+  });
+
+  test('a WHATWG WritableStream receives UTF-8 lines', async () => {
+    const decoder = new TextDecoder();
+    let text = '';
+    const stream = new WritableStream<Uint8Array>({
+      write(chunk) {
+        text += decoder.decode(chunk, { stream: true });
+      },
+    });
+    const tracer = new Tracer({ output: stream, context: 'shim' });
+    tracer.startSpan('web ✓').end();
+    await tracer.close();
+    const records = parseTrace(text);
+    expect(records.map((r) => r.type)).toEqual(['meta', 'start', 'span']);
+    expect(records[2].name).toBe('web ✓');
+  });
+
+  test('a WritableStream with a full queue waits for ready and loses nothing', async () => {
+    const chunks: Array<Uint8Array> = [];
+    const stream = new WritableStream<Uint8Array>(
+      {
+        async write(chunk) {
+          await new Promise((r) => setTimeout(r, 2));
+          chunks.push(chunk);
+        },
+      },
+      { highWaterMark: 1 },
+    );
+    const tracer = new Tracer({
+      output: stream,
+      context: 'shim',
+      flushInterval: 0,
+    });
+    for (let i = 0; i < 50; i++) {
+      tracer.startSpan('q').end();
+      await new Promise((r) => setImmediate(r));
+    }
+    await tracer.close();
+    const text = chunks.map((c) => new TextDecoder().decode(c)).join('');
+    const records = parseTrace(text);
+    expect(records.filter((r) => r.type === 'span')).toHaveLength(50);
+  });
+
+  test('a Node stream error stops the output, is reported once, and tracing goes on', async () => {
+    const failing = new Writable({
+      write(_chunk, _enc, cb) {
+        cb(new Error('EPIPE-like'));
+      },
+    });
+    const tracer = new Tracer({ output: failing, context: 'shim', sync: true });
+    const errors: Array<unknown> = [];
+    tracer.addEventListener('error', (e: any) => errors.push(e.error));
+    for (let i = 0; i < 20; i++) {
+      tracer.startSpan('x').end();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('EPIPE-like');
+    await tracer.close();
+  });
+});
