@@ -5,7 +5,8 @@ for (let i = 0; i < 256; i++) hexByte.push(i.toString(16).padStart(2, '0'));
 
 // '7' is the version nibble; the 12-bit sequence follows it
 const versionSeq: Array<string> = [];
-for (let i = 0; i < 4096; i++) versionSeq.push('7' + i.toString(16).padStart(3, '0'));
+for (let i = 0; i < 4096; i++)
+  versionSeq.push('7' + i.toString(16).padStart(3, '0'));
 
 const poolSize = 2048;
 
@@ -49,7 +50,8 @@ class IdGenerator {
     const epochMs = Math.floor(timeOrigin + perfNow);
     const seconds = Math.floor(epochMs / 1000);
     // 12-bit fixed-point fraction of the second, as IdSortable encodes it
-    let tick = seconds * 4096 + Math.floor(((epochMs - seconds * 1000) * 4096) / 1000);
+    let tick =
+      seconds * 4096 + Math.floor(((epochMs - seconds * 1000) * 4096) / 1000);
     if (tick <= this.lastTick) {
       tick = this.lastTick;
       if (++this.seq > 4095) {

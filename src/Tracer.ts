@@ -15,10 +15,15 @@ import NonRecordingSpan from './NonRecordingSpan.js';
 import IdGenerator from './IdGenerator.js';
 import JsonlOutput from './output/JsonlOutput.js';
 import AlwaysOnSampler from './sampling/AlwaysOnSampler.js';
-import { createContextManager } from './context/index.js';
+import { createContextManager, contextLostAttribute } from './context/index.js';
+import {
+  extractTraceContext,
+  injectTraceContext,
+} from './propagation/index.js';
+import type { Carrier } from './propagation/index.js';
 import { SpanEvent, TracerErrorEvent } from './events.js';
 import { SpanKind, TraceFlags, defaultLimits } from './constants.js';
-import { sanitizeAttributes, timeInputToPerf } from './utils.js';
+import { timeInputToPerf } from './utils.js';
 
 const spanIdPattern = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/;
 const traceIdPattern = /^[0-9a-f]{32}$/;
@@ -143,6 +148,7 @@ class Tracer extends EventTarget {
     let traceFlags: number = TraceFlags.SAMPLED;
     let traceState: string | undefined;
     let parent: SpanContext | undefined;
+    let lost = false;
     if (parentInput instanceof Span) {
       // a local non-recording parent decides for its whole subtree
       if (parentInput instanceof NonRecordingSpan) {
@@ -161,6 +167,11 @@ class Tracer extends EventTarget {
       parent = parentInput;
     } else {
       traceId = this.ids.next(perfStart);
+      // only the shim may have lost a parent; ALS has no `lost`
+      lost =
+        options?.parent === undefined &&
+        this.context.lost !== undefined &&
+        this.context.lost();
     }
     const spanId = this.ids.next(perfStart);
     if (!this.sampler.shouldSample(traceId, name, parent)) {
@@ -187,6 +198,7 @@ class Tracer extends EventTarget {
         for (const link of options.links) span.addLink(link);
       }
     }
+    if (lost) span.setAttribute(contextLostAttribute, true);
     this.openSpans++;
     if (this.emitStart) {
       const processors = this.processors;
@@ -203,7 +215,8 @@ class Tracer extends EventTarget {
     this.openSpans--;
     const processors = this.processors;
     for (let i = 0; i < processors.length; i++) processors[i].onEnd(span);
-    if (this.hasEndListeners) this.dispatchEvent(new SpanEvent('spanend', span));
+    if (this.hasEndListeners)
+      this.dispatchEvent(new SpanEvent('spanend', span));
   }
 
   /** The span new spans take as parent by default. */
@@ -229,6 +242,32 @@ class Tracer extends EventTarget {
   }
 
   /**
+   * Writes the W3C `traceparent` (and `tracestate`) of `span` (default: the
+   * active span or remote parent) into `carrier`: a plain headers object,
+   * or anything with `set` (`Headers`, `Map`) or `setHeader`. Writes nothing
+   * when there is no valid span. Returns `carrier`.
+   */
+  public inject<C extends Carrier>(carrier: C, span?: Span | SpanContext): C {
+    const source = span ?? this.context.active();
+    if (source == null || carrier == null) return carrier;
+    injectTraceContext(
+      carrier,
+      source instanceof Span ? source.spanContext() : source,
+    );
+    return carrier;
+  }
+
+  /**
+   * Reads the W3C `traceparent` and `tracestate` from `carrier` and returns
+   * the remote parent they describe (pass it as `parent`, or to
+   * {@link withSpan}), or undefined when they are absent or malformed, so
+   * that a new trace starts. Never throws.
+   */
+  public extract(carrier: unknown): SpanContext | undefined {
+    return extractTraceContext(carrier);
+  }
+
+  /**
    * Starts a span, runs `fn(span)` with it active, and ends it when `fn`
    * returns, throws or its promise settles. A throw or rejection is recorded
    * (status ERROR) and rethrown unchanged.
@@ -245,8 +284,13 @@ class Tracer extends EventTarget {
     maybeFn?: (span: Span) => R,
   ): R {
     const fn =
-      typeof optionsOrFn === 'function' ? optionsOrFn : (maybeFn as (span: Span) => R);
+      typeof optionsOrFn === 'function'
+        ? optionsOrFn
+        : (maybeFn as (span: Span) => R);
     const options = typeof optionsOrFn === 'function' ? undefined : optionsOrFn;
+    if (typeof fn !== 'function') {
+      throw new TypeError('startActiveSpan: expected a function');
+    }
     const span = this.startSpan(name, options);
     let result: R;
     try {
@@ -306,7 +350,10 @@ function defaultServiceName(): string {
   if (typeof env === 'string' && env !== '') return env;
   const argv1 = proc?.argv?.[1];
   if (typeof argv1 === 'string' && argv1 !== '') {
-    return argv1.split(/[\\/]/).pop()!.replace(/\.[cm]?[jt]s$/, '');
+    return argv1
+      .split(/[\\/]/)
+      .pop()!
+      .replace(/\.[cm]?[jt]s$/, '');
   }
   return 'unknown';
 }

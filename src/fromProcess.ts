@@ -43,7 +43,9 @@ function traceOutputFromArgs(
       continue;
     }
     if (value === undefined || value === '') {
-      throw new TypeError(`${flag}: expects a destination (file, fd:N, stdout or stderr)`);
+      throw new TypeError(
+        `${flag}: expects a destination (file, fd:N, stdout or stderr)`,
+      );
     }
     dest = value;
     if (strip) {
@@ -68,8 +70,12 @@ function traceOutputFromArgs(
  */
 function tracerFromProcess(options: FromProcessOptions = {}): Tracer {
   const proc = (globalThis as any).process;
-  const { argv = proc?.argv ?? [], env = proc?.env ?? {}, strip = true, ...rest } =
-    options;
+  const {
+    argv = proc?.argv ?? [],
+    env = proc?.env ?? {},
+    strip = true,
+    ...rest
+  } = options;
   const dest = traceOutputFromArgs(argv, env, strip);
   if (dest === undefined) return noopTracer;
   return new Tracer({ ...rest, output: dest });

@@ -4,13 +4,19 @@ export { default as NonRecordingSpan } from './NonRecordingSpan.js';
 export { default as NoopTracer } from './NoopTracer.js';
 export { default as IdGenerator } from './IdGenerator.js';
 export { default as version } from './version.js';
-export { SpanKind, SpanStatusCode, TraceFlags, formatVersion } from './constants.js';
+export {
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  formatVersion,
+} from './constants.js';
 export { SpanEvent, TracerErrorEvent } from './events.js';
 export { setTracer, getTracer, noopTracer } from './global.js';
 export { tracerFromProcess, traceOutputFromArgs } from './fromProcess.js';
 export * from './sampling/index.js';
 export * from './output/index.js';
 export * from './context/index.js';
+export * from './propagation/index.js';
 export * from './errors.js';
 export type * from './types.js';
 export type { FromProcessOptions } from './fromProcess.js';

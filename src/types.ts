@@ -8,12 +8,7 @@ type SpanKindValue = (typeof SpanKind)[keyof typeof SpanKind];
 type SpanStatusCodeValue = (typeof SpanStatusCode)[keyof typeof SpanStatusCode];
 
 type AttributeValue =
-  | string
-  | number
-  | boolean
-  | Array<string>
-  | Array<number>
-  | Array<boolean>;
+  string | number | boolean | Array<string> | Array<number> | Array<boolean>;
 
 /**
  * Attributes as users pass them: anything goes in, and what cannot be

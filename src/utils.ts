@@ -218,16 +218,25 @@ function describeException(exception: unknown): {
   message: string;
   stacktrace?: string;
 } {
-  if (exception instanceof Error || (typeof exception === 'object' && exception !== null)) {
-    const e = exception as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: unknown } };
+  if (
+    exception instanceof Error ||
+    (typeof exception === 'object' && exception !== null)
+  ) {
+    const e = exception as {
+      name?: unknown;
+      message?: unknown;
+      stack?: unknown;
+      constructor?: { name?: unknown };
+    };
     const ctorName =
       typeof e.constructor?.name === 'string' && e.constructor.name !== 'Object'
         ? e.constructor.name
         : undefined;
-    const type =
-      ctorName ?? (typeof e.name === 'string' ? e.name : 'Error');
+    const type = ctorName ?? (typeof e.name === 'string' ? e.name : 'Error');
     const message =
-      typeof e.message === 'string' ? e.message : (safeJson(exception, 4096) ?? '');
+      typeof e.message === 'string'
+        ? e.message
+        : (safeJson(exception, 4096) ?? '');
     const stack = typeof e.stack === 'string' ? e.stack : undefined;
     return { type, message, stacktrace: stack };
   }

@@ -6,9 +6,8 @@ import { fcParams } from './utils/fc.js';
 
 // @matrixai/id is the oracle: its own decoders must read our ids
 const { IdSortable, utils: idUtils } = idMod as any;
-const { extractTs, extractSeq } = (await import(
-  '@matrixai/id/dist/IdSortable.js'
-)) as any;
+const { extractTs, extractSeq } =
+  (await import('@matrixai/id/dist/IdSortable.js')) as any;
 
 function bytesOf(hex: string): Uint8Array {
   return idUtils.hex2bytes(hex);
@@ -45,17 +44,14 @@ describe('IdGenerator', () => {
 
   test('time round-trips through extractTs for arbitrary clock readings', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 2 ** 40 }),
-        (offsetMs) => {
-          const ids = new IdGenerator();
-          const perfNow = offsetMs - performance.timeOrigin + 1_700_000_000_000;
-          const id = ids.next(perfNow);
-          const expectedMs = Math.floor(performance.timeOrigin + perfNow);
-          const ts = extractTs(bytesOf(id));
-          expect(Math.round(ts * 1000)).toBe(expectedMs);
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: 2 ** 40 }), (offsetMs) => {
+        const ids = new IdGenerator();
+        const perfNow = offsetMs - performance.timeOrigin + 1_700_000_000_000;
+        const id = ids.next(perfNow);
+        const expectedMs = Math.floor(performance.timeOrigin + perfNow);
+        const ts = extractTs(bytesOf(id));
+        expect(Math.round(ts * 1000)).toBe(expectedMs);
+      }),
       fcParams({ numRuns: 500 }),
     );
   });

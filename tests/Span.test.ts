@@ -139,7 +139,11 @@ describe('Span', () => {
     span.end();
     const r = record(span);
     expect(r.links).toEqual([
-      { traceId: other.traceId, spanId: other.spanId, attributes: { why: 'queue' } },
+      {
+        traceId: other.traceId,
+        spanId: other.spanId,
+        attributes: { why: 'queue' },
+      },
       { traceId: other.traceId, spanId: other.spanId, attributes: { n: 2 } },
     ]);
     expect(r.dropped).toEqual({ links: 1 });
@@ -151,7 +155,10 @@ describe('Span', () => {
     span.recordException(error);
     span.end();
     const r = record(span);
-    expect(r.status).toEqual({ code: SpanStatusCode.ERROR, message: 'out of range' });
+    expect(r.status).toEqual({
+      code: SpanStatusCode.ERROR,
+      message: 'out of range',
+    });
     expect(r.events[0].name).toBe('exception');
     expect(r.events[0].attributes).toEqual({
       'exception.type': 'RangeError',
@@ -217,7 +224,11 @@ describe('Span', () => {
       .map((l) => JSON.parse(l))
       .filter((r) => r.type === 'span');
     expect(spans).toHaveLength(1);
-    expect(spans[0]).toMatchObject({ name: 'once', attributes: {}, events: [] });
+    expect(spans[0]).toMatchObject({
+      name: 'once',
+      attributes: {},
+      events: [],
+    });
     expect(traced.openSpans).toBe(0);
     expect(t.openSpans).toBe(0);
   });

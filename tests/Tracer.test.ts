@@ -2,7 +2,8 @@ import { describe, expect, jest, test } from '@jest/globals';
 import Tracer from '../src/Tracer.js';
 import Span from '../src/Span.js';
 import NonRecordingSpan from '../src/NonRecordingSpan.js';
-import { SpanEvent, TracerErrorEvent } from '../src/events.js';
+import { SpanEvent } from '../src/events.js';
+import type { TracerErrorEvent } from '../src/events.js';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
@@ -100,14 +101,18 @@ describe('Tracer spans', () => {
       startTime: new Date('2030-01-01T00:00:00Z'),
     });
     span.end();
-    const start = records().find((r) => r.type === 'start' && r.name === 'opts');
+    const start = records().find(
+      (r) => r.type === 'start' && r.name === 'opts',
+    );
     expect(start).toMatchObject({
       kind: 1,
       attributes: { 'http.method': 'GET' },
       startTime: Date.parse('2030-01-01T00:00:00Z') * 1000,
     });
     const end = records().find((r) => r.type === 'span');
-    expect(end.links).toEqual([{ traceId: other.traceId, spanId: other.spanId }]);
+    expect(end.links).toEqual([
+      { traceId: other.traceId, spanId: other.spanId },
+    ]);
   });
 
   test('emitStart: false writes only span records', () => {
@@ -130,10 +135,12 @@ describe('Tracer spans', () => {
 
   test('startActiveSpan ends on return, throw and settle; errors rethrown unchanged', async () => {
     const { tracer, records } = collecting();
-    expect(tracer.startActiveSpan('sync', (span) => {
-      expect(tracer.activeSpan()).toBe(span);
-      return 1;
-    })).toBe(1);
+    expect(
+      tracer.startActiveSpan('sync', (span) => {
+        expect(tracer.activeSpan()).toBe(span);
+        return 1;
+      }),
+    ).toBe(1);
     const thrown = new Error('sync throw');
     expect(() =>
       tracer.startActiveSpan('throws', {}, () => {
@@ -157,7 +164,9 @@ describe('Tracer spans', () => {
       ['rejects', 2],
       ['resolves', 0],
     ]);
-    expect(spans[1].events[0].attributes['exception.message']).toBe('sync throw');
+    expect(spans[1].events[0].attributes['exception.message']).toBe(
+      'sync throw',
+    );
     expect(tracer.openSpans).toBe(0);
   });
 
@@ -192,7 +201,10 @@ describe('Tracer sampling', () => {
   });
 
   test('children of an unsampled local span follow it even under always-on', () => {
-    const off = new Tracer({ sampler: new AlwaysOffSampler(), context: 'shim' });
+    const off = new Tracer({
+      sampler: new AlwaysOffSampler(),
+      context: 'shim',
+    });
     const on = new Tracer({ sampler: new AlwaysOnSampler(), context: 'shim' });
     const parent = off.startSpan('p');
     expect(on.startSpan('c', { parent }).isRecording()).toBe(false);
@@ -218,11 +230,21 @@ describe('Tracer sampling', () => {
       sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }),
     });
     expect(tracer.startSpan('root').isRecording()).toBe(false);
-    const sampledParent = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };
+    const sampledParent = {
+      traceId: 'a'.repeat(32),
+      spanId: 'b'.repeat(16),
+      traceFlags: 1,
+    };
     const unsampledParent = { ...sampledParent, traceFlags: 0 };
-    expect(tracer.startSpan('c', { parent: sampledParent }).isRecording()).toBe(true);
-    expect(tracer.startSpan('c', { parent: unsampledParent }).isRecording()).toBe(false);
-    expect(new ParentBasedSampler().toString()).toBe('ParentBased{root=AlwaysOnSampler}');
+    expect(tracer.startSpan('c', { parent: sampledParent }).isRecording()).toBe(
+      true,
+    );
+    expect(
+      tracer.startSpan('c', { parent: unsampledParent }).isRecording(),
+    ).toBe(false);
+    expect(new ParentBasedSampler().toString()).toBe(
+      'ParentBased{root=AlwaysOnSampler}',
+    );
   });
 });
 
@@ -235,7 +257,12 @@ describe('Tracer events', () => {
       seen.push('start:' + (e as SpanEvent).span.name);
     });
     tracer.addEventListener('spanend', (e) =>
-      seen.push('end:' + (e as SpanEvent).span.name + ':' + ((e as SpanEvent).span.duration >= 0)),
+      seen.push(
+        'end:' +
+          (e as SpanEvent).span.name +
+          ':' +
+          ((e as SpanEvent).span.duration >= 0),
+      ),
     );
     tracer.startSpan('a').end();
     expect(seen).toEqual(['start:a', 'end:a:true']);
@@ -259,14 +286,22 @@ describe('Tracer events', () => {
       context: 'shim',
     });
     const errors: Array<unknown> = [];
-    tracer.addEventListener('error', (e) => errors.push((e as TracerErrorEvent).error));
+    tracer.addEventListener('error', (e) =>
+      errors.push((e as TracerErrorEvent).error),
+    );
     for (let i = 0; i < 10; i++) tracer.startSpan('x').end();
     // the meta line failed first and stopped the output for good
     expect(calls).toBe(1);
     expect(errors).toHaveLength(0);
-    const late = new Tracer({ context: 'shim', output: failAfter(2), sync: true });
+    const late = new Tracer({
+      context: 'shim',
+      output: failAfter(2),
+      sync: true,
+    });
     const lateErrors: Array<unknown> = [];
-    late.addEventListener('error', (e) => lateErrors.push((e as TracerErrorEvent).error));
+    late.addEventListener('error', (e) =>
+      lateErrors.push((e as TracerErrorEvent).error),
+    );
     for (let i = 0; i < 10; i++) late.startSpan('x').end();
     expect(lateErrors).toHaveLength(1);
     expect((lateErrors[0] as Error).message).toBe('failed after 2');

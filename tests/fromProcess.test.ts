@@ -4,12 +4,42 @@ import { noopTracer } from '../src/global.js';
 
 describe('traceOutputFromArgs', () => {
   test.each([
-    [['node', 'app', '--trace-output', 'a.jsonl'], {}, 'a.jsonl', ['node', 'app']],
-    [['node', 'app', '--trace-output=fd:3', 'x'], {}, 'fd:3', ['node', 'app', 'x']],
-    [['node', 'app', '--trace-output=a', '--trace-output', 'b'], {}, 'b', ['node', 'app']],
-    [['node', 'app'], { SPANTRAIL_OUTPUT: 'stderr' }, 'stderr', ['node', 'app']],
-    [['node', 'app', '--trace-output', 'x'], { SPANTRAIL_OUTPUT: 'env' }, 'x', ['node', 'app']],
-    [['node', 'app', '--', '--trace-output', 'x'], {}, undefined, ['node', 'app', '--', '--trace-output', 'x']],
+    [
+      ['node', 'app', '--trace-output', 'a.jsonl'],
+      {},
+      'a.jsonl',
+      ['node', 'app'],
+    ],
+    [
+      ['node', 'app', '--trace-output=fd:3', 'x'],
+      {},
+      'fd:3',
+      ['node', 'app', 'x'],
+    ],
+    [
+      ['node', 'app', '--trace-output=a', '--trace-output', 'b'],
+      {},
+      'b',
+      ['node', 'app'],
+    ],
+    [
+      ['node', 'app'],
+      { SPANTRAIL_OUTPUT: 'stderr' },
+      'stderr',
+      ['node', 'app'],
+    ],
+    [
+      ['node', 'app', '--trace-output', 'x'],
+      { SPANTRAIL_OUTPUT: 'env' },
+      'x',
+      ['node', 'app'],
+    ],
+    [
+      ['node', 'app', '--', '--trace-output', 'x'],
+      {},
+      undefined,
+      ['node', 'app', '--', '--trace-output', 'x'],
+    ],
     [['node', 'app'], {}, undefined, ['node', 'app']],
   ])('%j %j -> %j', (argv, env, dest, rest) => {
     const copy = [...argv];
@@ -27,7 +57,9 @@ describe('traceOutputFromArgs', () => {
     expect(() => traceOutputFromArgs(['--trace-output'], {}, true)).toThrow(
       /--trace-output: expects a destination/,
     );
-    expect(() => traceOutputFromArgs(['--trace-output='], {}, true)).toThrow(TypeError);
+    expect(() => traceOutputFromArgs(['--trace-output='], {}, true)).toThrow(
+      TypeError,
+    );
   });
 
   test('tracerFromProcess returns the no-op tracer when nothing is set', () => {

@@ -37,7 +37,10 @@ describe('the built package in a child process', () => {
   test.each([
     ['a normal exit', ''],
     ['process.exit()', 'process.exit(3);'],
-    ['an uncaught exception', 'setTimeout(() => { throw new Error("crash") }, 0);'],
+    [
+      'an uncaught exception',
+      'setTimeout(() => { throw new Error("crash") }, 0);',
+    ],
     ['an unhandled rejection', 'Promise.reject(new Error("rejected"));'],
   ])('keeps every ended span on %s', async (_name, ending) => {
     const out = path.join(tmp, `exit-${_name.replace(/\W+/g, '-')}.jsonl`);
@@ -78,7 +81,11 @@ describe('the built package in a child process', () => {
     );
     expect(r.code).toBe(0);
     const records = parseTrace(r.stdout);
-    expect(records[0]).toMatchObject({ type: 'meta', service: 'stdout-child', runtime: 'node' });
+    expect(records[0]).toMatchObject({
+      type: 'meta',
+      service: 'stdout-child',
+      runtime: 'node',
+    });
     expect(records.at(-1)).toMatchObject({ type: 'span', name: 'to-stdout' });
   });
 
@@ -86,13 +93,20 @@ describe('the built package in a child process', () => {
     const script = `import { Tracer } from 'file://${distIndex}';
       const tracer = new Tracer({ output: 'fd:3' });
       for (let i = 0; i < 2000; i++) tracer.startSpan('piped').end();`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
+      },
+    );
     let text = '';
     (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
-    (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: string) => (text += d));
+    (child.stdio[3] as NodeJS.ReadableStream).on(
+      'data',
+      (d: string) => (text += d),
+    );
     const code = await new Promise((resolve) => child.on('close', resolve));
     expect(code).toBe(0);
     const records = parseTrace(text);
@@ -105,10 +119,14 @@ describe('the built package in a child process', () => {
       const tracer = new Tracer({ output: 'stdout', bufferSize: 64 << 20 });
       const pad = 'x'.repeat(800);
       for (let i = 0; i < 2500; i++) tracer.startSpan('big', { attributes: { pad } }).end();`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     child.stdout.pause();
     await new Promise((r) => setTimeout(r, 300));
     let text = '';
@@ -117,7 +135,9 @@ describe('the built package in a child process', () => {
     child.stdout.resume();
     const code = await new Promise((resolve) => child.on('close', resolve));
     expect(code).toBe(0);
-    expect(parseTrace(text).filter((r) => r.type === 'span')).toHaveLength(2500);
+    expect(parseTrace(text).filter((r) => r.type === 'span')).toHaveLength(
+      2500,
+    );
   });
 
   test('/dev/full: the output stops, the error is reported once, the program exits normally', async () => {
@@ -141,10 +161,14 @@ describe('the built package in a child process', () => {
       const t0 = Date.now();
       while (Date.now() - t0 < 300) { tracer.startSpan('x').end(); await new Promise((r) => setTimeout(r, 5)); }
       process.stderr.write('finished\\n');`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      },
+    );
     (child.stdio[3] as any).destroy();
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
@@ -167,7 +191,10 @@ describe('the built package in a child process', () => {
          await new Promise((r) => setTimeout(r, 10));
        }
        console.log(JSON.stringify({ collected, open: tracer.openSpans }));`,
-      { args: [], env: { OUT: path.join(tmp, 'gc.jsonl'), NODE_OPTIONS: '--expose-gc' } },
+      {
+        args: [],
+        env: { OUT: path.join(tmp, 'gc.jsonl'), NODE_OPTIONS: '--expose-gc' },
+      },
     );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ collected: 100, open: 100 });
@@ -179,7 +206,9 @@ describe('the built package in a child process', () => {
        console.log(JSON.stringify({ noop: tracer === noopTracer, argv: process.argv.slice(1) }));
        tracer.startSpan('cli-span').end();`;
     const viaFlag = path.join(tmp, 'flag.jsonl');
-    const a = await runNode(script, { args: ['--trace-output', viaFlag, 'rest'] });
+    const a = await runNode(script, {
+      args: ['--trace-output', viaFlag, 'rest'],
+    });
     expect(JSON.parse(a.stdout)).toMatchObject({ noop: false });
     expect(JSON.parse(a.stdout).argv.slice(1)).toEqual(['rest']);
     expect(readSpans(viaFlag).ended).toEqual(['cli-span']);

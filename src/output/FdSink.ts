@@ -1,3 +1,5 @@
+import type * as NodeFs from 'node:fs';
+import type * as NodePath from 'node:path';
 import type { Sink, SinkEvents } from '../types.js';
 import { getBuiltin } from '../utils.js';
 
@@ -16,14 +18,14 @@ function isAgain(e: any): boolean {
  */
 class FdSink implements Sink {
   public readonly fd: number;
-  protected fs: typeof import('node:fs');
+  protected fs: typeof NodeFs;
   protected owned: boolean;
   protected events: SinkEvents;
   protected pending: Uint8Array | undefined;
   protected retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   public constructor(
-    fs: typeof import('node:fs'),
+    fs: typeof NodeFs,
     fd: number,
     owned: boolean,
     events: SinkEvents,
@@ -108,8 +110,8 @@ class FdSink implements Sink {
 
   /** Opens `path` for appending, mode 0600, making parent folders. */
   public static open(path: string, events: SinkEvents): FdSink {
-    const fs = getBuiltin<typeof import('node:fs')>('node:fs');
-    const pathMod = getBuiltin<typeof import('node:path')>('node:path');
+    const fs = getBuiltin<typeof NodeFs>('node:fs');
+    const pathMod = getBuiltin<typeof NodePath>('node:path');
     if (fs == null || pathMod == null) {
       throw new TypeError(
         `output: '${path}' is a file path, but this runtime has no file system`,
@@ -122,7 +124,7 @@ class FdSink implements Sink {
 
   /** Writes to an fd the caller owns (1 and 2 included). */
   public static fromFd(fd: number, events: SinkEvents): FdSink {
-    const fs = getBuiltin<typeof import('node:fs')>('node:fs');
+    const fs = getBuiltin<typeof NodeFs>('node:fs');
     if (fs == null) {
       throw new TypeError(
         `output: fd ${fd} needs a file system, and this runtime has none`,

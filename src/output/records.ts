@@ -14,7 +14,9 @@ function head(type: string, span: Span): string {
     span.traceId +
     '","spanId":"' +
     span.spanId +
-    (span.parentId === undefined ? '"' : '","parentId":"' + span.parentId + '"') +
+    (span.parentId === undefined
+      ? '"'
+      : '","parentId":"' + span.parentId + '"') +
     ',"name":' +
     JSON.stringify(span.name) +
     ',"kind":' +
@@ -51,10 +53,7 @@ function spanLine(span: Span): string {
     (span.events === undefined ? '[]' : JSON.stringify(span.events)) +
     ',"links":' +
     (span.links === undefined ? '[]' : JSON.stringify(span.links));
-  if (
-    span.droppedAttributes + span.droppedEvents + span.droppedLinks >
-    0
-  ) {
+  if (span.droppedAttributes + span.droppedEvents + span.droppedLinks > 0) {
     const dropped: Record<string, number> = {};
     if (span.droppedAttributes > 0) dropped.attributes = span.droppedAttributes;
     if (span.droppedEvents > 0) dropped.events = span.droppedEvents;

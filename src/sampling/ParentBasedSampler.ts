@@ -19,7 +19,9 @@ class ParentBasedSampler implements Sampler {
     parent: SpanContext | undefined,
   ): boolean {
     if (parent == null) return this.root.shouldSample(traceId, name, parent);
-    return ((parent.traceFlags ?? TraceFlags.SAMPLED) & TraceFlags.SAMPLED) !== 0;
+    return (
+      ((parent.traceFlags ?? TraceFlags.SAMPLED) & TraceFlags.SAMPLED) !== 0
+    );
   }
 
   public toString(): string {

@@ -71,7 +71,9 @@ describe('JSONL output', () => {
           const starts = records.filter((r) => r.type === 'start');
           const finished = records.filter((r) => r.type === 'span');
           // every ended span exactly once, nothing else
-          expect(finished.map((r) => r.spanId).sort()).toEqual([...ended].sort());
+          expect(finished.map((r) => r.spanId).sort()).toEqual(
+            [...ended].sort(),
+          );
           const ids = spans.map((s) => s.spanId);
           expect(new Set(ids).size).toBe(ids.length);
           // ids sort by start
@@ -104,10 +106,9 @@ describe('JSONL output', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const records = parseTrace(fs.readFileSync(file, 'utf8'));
     expect(records.filter((r) => r.type === 'meta')).toHaveLength(2);
-    expect(records.filter((r) => r.type === 'span').map((r) => r.name)).toEqual([
-      'run0',
-      'run1',
-    ]);
+    expect(records.filter((r) => r.type === 'span').map((r) => r.name)).toEqual(
+      ['run0', 'run1'],
+    );
   });
 
   test('records are batched: one write for many spans', () => {

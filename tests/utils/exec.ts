@@ -9,7 +9,12 @@ const root = path.resolve(
 );
 const distIndex = path.join(root, 'dist/index.js');
 
-type Result = { code: number | null; signal: string | null; stdout: string; stderr: string };
+type Result = {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+};
 
 const scriptDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-scripts-'));
 let scripts = 0;
@@ -29,22 +34,24 @@ function runNode(
   } = {},
 ): Promise<Result> {
   const script = path.join(scriptDir, `script-${scripts++}.mjs`);
-  fs.writeFileSync(script, source.replaceAll('SPANTRAIL', 'file://' + distIndex));
+  fs.writeFileSync(
+    script,
+    source.replaceAll('SPANTRAIL', 'file://' + distIndex),
+  );
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [script, ...(options.args ?? [])],
-      {
-        cwd: root,
-        env: { ...process.env, ...options.env },
-        stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
+      cwd: root,
+      env: { ...process.env, ...options.env },
+      stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (d) => (stdout += d));
     child.stderr?.setEncoding('utf8').on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 20000);
+    const timer = setTimeout(
+      () => child.kill('SIGKILL'),
+      options.timeout ?? 20000,
+    );
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -28,7 +28,8 @@ function parseTrace(text: string): Array<any> {
   }
   return lines.slice(0, -1).map((line) => {
     const record = JSON.parse(line);
-    if (!line.startsWith('{"type":')) throw new Error(`type is not first: ${line}`);
+    if (!line.startsWith('{"type":'))
+      throw new Error(`type is not first: ${line}`);
     assertRecord(record);
     return record;
   });
