@@ -1,22 +1,31 @@
 import { timeOrigin } from './utils.js';
 
+// '7' is the version nibble; the 12-bit sequence follows it
+const versionSeq: Array<string> = [];
+for (let i = 0; i < 4096; i++) {
+  versionSeq.push('7' + i.toString(16).padStart(3, '0'));
+}
+// the variant bits 10 and the next 2 random bits make the 17th hex digit
+const variantDigit = ['8', '9', 'a', 'b'];
+
 const hexByte: Array<string> = [];
 for (let i = 0; i < 256; i++) hexByte.push(i.toString(16).padStart(2, '0'));
 
-// '7' is the version nibble; the 12-bit sequence follows it
-const versionSeq: Array<string> = [];
-for (let i = 0; i < 4096; i++)
-  versionSeq.push('7' + i.toString(16).padStart(3, '0'));
+/** Ids drawn from one refill of the random pool. */
+const idsPerRefill = 512;
 
-const poolSize = 2048;
-
-function hex32(n: number): string {
-  return (
-    hexByte[n >>> 24] +
-    hexByte[(n >>> 16) & 0xff] +
-    hexByte[(n >>> 8) & 0xff] +
-    hexByte[n & 0xff]
-  );
+function toHex(bytes: Uint8Array): string {
+  const NodeBuffer = (globalThis as any).Buffer;
+  if (NodeBuffer != null) {
+    return NodeBuffer.from(
+      bytes.buffer,
+      bytes.byteOffset,
+      bytes.length,
+    ).toString('hex');
+  }
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) hex += hexByte[bytes[i]];
+  return hex;
 }
 
 /**
@@ -24,20 +33,22 @@ function hex32(n: number): string {
  * seconds, 12-bit millisecond fraction, version 7, 12-bit sequence, variant
  * `10`, 62 random bits) as 32 hex characters, without its bit strings.
  *
- * The time prefix is cached per millisecond and randomness is drawn from a
- * pool, so an id costs a few string concatenations. When more than 4096 ids
- * are made in one millisecond tick, the tick is advanced rather than letting
- * the sequence wrap, so ids made by one generator always sort in order.
+ * The time prefix is cached per millisecond, and the random part is a slice
+ * of a hex string made from 4 KiB of random bytes at a time, so an id costs
+ * a few string operations. When more than 4096 ids are made in one
+ * millisecond tick, the tick is advanced rather than letting the sequence
+ * wrap, so ids made by one generator always sort in order.
  */
 class IdGenerator {
   protected lastTick = -1;
   protected seq = 0;
   protected prefix = '';
-  protected pool = new Uint32Array(poolSize);
-  protected poolIndex = poolSize;
-  protected random: (buffer: Uint32Array) => void;
+  protected randomHex = '';
+  protected randomBytes = new Uint8Array(idsPerRefill * 8);
+  protected offset = idsPerRefill * 16;
+  protected random: (buffer: Uint8Array) => void;
 
-  public constructor(random?: (buffer: Uint32Array) => void) {
+  public constructor(random?: (buffer: Uint8Array) => void) {
     this.random =
       random ?? ((buffer) => globalThis.crypto.getRandomValues(buffer));
   }
@@ -65,18 +76,19 @@ class IdGenerator {
       this.lastTick = tick;
       this.prefix = tick.toString(16).padStart(12, '0');
     }
-    if (this.poolIndex >= poolSize) {
-      this.random(this.pool);
-      this.poolIndex = 0;
+    if (this.offset >= this.randomHex.length) {
+      this.random(this.randomBytes);
+      this.randomHex = toHex(this.randomBytes);
+      this.offset = 0;
     }
-    const r1 = this.pool[this.poolIndex++];
-    const r2 = this.pool[this.poolIndex++];
-    // variant bits 10, then 62 random bits
+    const offset = this.offset;
+    this.offset = offset + 16;
+    // the first random digit keeps its low 2 bits under the variant
     return (
       this.prefix +
       versionSeq[this.seq] +
-      hex32(((r1 >>> 2) | 0x80000000) >>> 0) +
-      hex32(r2)
+      variantDigit[parseInt(this.randomHex[offset], 16) & 3] +
+      this.randomHex.slice(offset + 1, offset + 16)
     );
   }
 }

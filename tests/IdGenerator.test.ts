@@ -90,8 +90,20 @@ describe('IdGenerator', () => {
   });
 
   test('randomness comes from the injected source in 62-bit chunks', () => {
-    const ids = new IdGenerator((buffer) => buffer.fill(0xffffffff));
-    const id = ids.next();
-    expect(id.slice(16)).toBe('bfffffffffffffff');
+    const ones = new IdGenerator((buffer) => buffer.fill(0xff));
+    expect(ones.next().slice(16)).toBe('bfffffffffffffff');
+    const zeros = new IdGenerator((buffer) => buffer.fill(0));
+    expect(zeros.next().slice(16)).toBe('8000000000000000');
+    let refills = 0;
+    const counted = new IdGenerator((buffer) => {
+      refills++;
+      for (let i = 0; i < buffer.length; i++)
+        buffer[i] = (i * 7 + refills) & 0xff;
+    });
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) seen.add(counted.next().slice(17));
+    // every id takes fresh bytes: no reuse across refills
+    expect(seen.size).toBeGreaterThan(1000);
+    expect(refills).toBe(Math.ceil(2000 / 512));
   });
 });
