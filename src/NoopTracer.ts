@@ -22,9 +22,7 @@ class NoopTracer extends Tracer {
     this.noopSpan = new NonRecordingSpan(this, invalidContext);
   }
 
-  public override get enabled(): boolean {
-    return false;
-  }
+  public override readonly enabled: boolean = false;
 
   public override startSpan(): Span {
     return this.noopSpan;

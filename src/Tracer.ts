@@ -12,8 +12,11 @@ import type {
 } from './types.js';
 import Span from './Span.js';
 import NonRecordingSpan from './NonRecordingSpan.js';
+import endWhenDone from './endWhenDone.js';
 import IdGenerator from './IdGenerator.js';
 import JsonlOutput from './output/JsonlOutput.js';
+import OtlpHttpExporter from './otlp/OtlpHttpExporter.js';
+import { isOtlpTarget } from './otlp/env.js';
 import AlwaysOnSampler from './sampling/AlwaysOnSampler.js';
 import { createContextManager, contextLostAttribute } from './context/index.js';
 import {
@@ -69,6 +72,11 @@ class Tracer extends EventTarget {
   public readonly context: ContextManager;
   /** Span processors (JSONL outputs, exporters) receiving every span. */
   public readonly processors: ReadonlyArray<SpanProcessor>;
+  /**
+   * Whether this tracer records anything (false for the no-op tracer). A
+   * field, not a getter: decorators read it on every call.
+   */
+  public readonly enabled: boolean = true;
   /** Spans started and not yet ended (recording ones only). */
   public openSpans = 0;
   protected ids = new IdGenerator();
@@ -110,13 +118,17 @@ class Tracer extends EventTarget {
         processors.push(
           isSpanProcessor(target)
             ? target
-            : new JsonlOutput(target as OutputTarget, {
-                service: this.service,
-                bufferSize: options.bufferSize,
-                sync: options.sync,
-                flushInterval: options.flushInterval,
-                onError: (e) => this.dispatchEvent(new TracerErrorEvent(e)),
-              }),
+            : isOtlpTarget(target)
+              ? OtlpHttpExporter.fromTarget(target, {
+                  onError: (e) => this.dispatchEvent(new TracerErrorEvent(e)),
+                })
+              : new JsonlOutput(target as OutputTarget, {
+                  service: this.service,
+                  bufferSize: options.bufferSize,
+                  sync: options.sync,
+                  flushInterval: options.flushInterval,
+                  onError: (e) => this.dispatchEvent(new TracerErrorEvent(e)),
+                }),
         );
       }
     } catch (e) {
@@ -126,10 +138,6 @@ class Tracer extends EventTarget {
     this.processors = processors;
   }
 
-  /** Whether this tracer records anything (false for the no-op tracer). */
-  public get enabled(): boolean {
-    return true;
-  }
 
   /**
    * Starts a span. Its parent is `options.parent` when given (`null` starts
@@ -300,7 +308,7 @@ class Tracer extends EventTarget {
       span.end();
       throw e;
     }
-    return endWhenSettled(span, result);
+    return endWhenDone(this, span, result);
   }
 
   public override addEventListener(
@@ -358,32 +366,5 @@ function defaultServiceName(): string {
   return 'unknown';
 }
 
-/**
- * Ends `span` when `result` settles (a thenable) or now (anything else). For
- * a thenable it returns the chained promise, which settles the same way, so
- * a rejection nobody handles still surfaces as unhandled.
- */
-function endWhenSettled<R>(span: Span, result: R): R {
-  if (
-    result !== null &&
-    typeof result === 'object' &&
-    typeof (result as any).then === 'function'
-  ) {
-    return (result as any).then(
-      (value: unknown) => {
-        span.end();
-        return value;
-      },
-      (e: unknown) => {
-        span.recordException(e);
-        span.end();
-        throw e;
-      },
-    );
-  }
-  span.end();
-  return result;
-}
-
 export default Tracer;
-export { endWhenSettled, isValidSpanContext };
+export { isValidSpanContext };

@@ -196,6 +196,7 @@ describe('Tracer sampling', () => {
     span.setAttribute('x', 1);
     span.end();
     child.end();
+    tracer.flushSync();
     expect(records().map((r) => r.type)).toEqual(['meta']);
     expect(tracer.openSpans).toBe(0);
   });
@@ -290,9 +291,11 @@ describe('Tracer events', () => {
       errors.push((e as TracerErrorEvent).error),
     );
     for (let i = 0; i < 10; i++) tracer.startSpan('x').end();
-    // the meta line failed first and stopped the output for good
+    // the first write failed and stopped the output for good; the listener
+    // added after construction still hears of it
     expect(calls).toBe(1);
-    expect(errors).toHaveLength(0);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('disk on fire');
     const late = new Tracer({
       context: 'shim',
       output: failAfter(2),

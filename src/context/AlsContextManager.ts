@@ -30,7 +30,8 @@ class AlsContextManager implements ContextManager {
   protected storage: AsyncLocalStorageLike<Store>;
 
   public constructor(
-    AsyncLocalStorage: AsyncLocalStorageClass | undefined = findAsyncLocalStorage(),
+    AsyncLocalStorage:
+      AsyncLocalStorageClass | undefined = findAsyncLocalStorage(),
   ) {
     if (AsyncLocalStorage == null) {
       throw new TypeError(

@@ -29,5 +29,24 @@ function createContextManager(
   );
 }
 
-export { createContextManager, AlsContextManager, ShimContextManager };
+/**
+ * Attribute set (to true) on a root span started under the shim while async
+ * work run with a span was pending: its parent may have been lost.
+ */
+const contextLostAttribute = 'spantrail.context.lost';
+
+export {
+  createContextManager,
+  contextLostAttribute,
+  AlsContextManager,
+  ShimContextManager,
+};
 export * from './objectContext.js';
+export {
+  contextSpanKey,
+  registerContexts,
+  contextsReady,
+  getContextParameterIndex,
+  spanFromContextObject,
+  withContextSpan,
+} from './explicitContext.js';

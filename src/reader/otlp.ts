@@ -63,7 +63,10 @@ type OtlpSpan = {
 
 type OtlpTracesData = {
   resourceSpans: Array<{
-    resource: { attributes: Array<OtlpKeyValue>; droppedAttributesCount: number };
+    resource: {
+      attributes: Array<OtlpKeyValue>;
+      droppedAttributesCount: number;
+    };
     scopeSpans: Array<{
       scope: { name: string; version?: string };
       spans: Array<OtlpSpan>;
@@ -117,9 +120,7 @@ function anyValue(v: AttributeValue | string | number | boolean): OtlpAnyValue {
   if (Array.isArray(v)) {
     return {
       arrayValue: {
-        values: (v as Array<string | number | boolean>).map((x) =>
-          anyValue(x),
-        ),
+        values: (v as Array<string | number | boolean>).map((x) => anyValue(x)),
       },
     };
   }
@@ -137,7 +138,9 @@ function anyValue(v: AttributeValue | string | number | boolean): OtlpAnyValue {
 }
 
 /** Converts attributes to OTLP `KeyValue`s, in key order as written. */
-function toOtlpAttributes(attributes: Attributes | undefined): Array<OtlpKeyValue> {
+function toOtlpAttributes(
+  attributes: Attributes | undefined,
+): Array<OtlpKeyValue> {
   const out: Array<OtlpKeyValue> = [];
   if (attributes == null) return out;
   for (const key of Object.keys(attributes)) {
@@ -196,7 +199,10 @@ function toOtlpResource(
     },
   ];
   if (resource?.pid != null) {
-    attrs.push({ key: 'process.pid', value: { intValue: String(resource.pid) } });
+    attrs.push({
+      key: 'process.pid',
+      value: { intValue: String(resource.pid) },
+    });
   }
   if (resource?.host != null) {
     attrs.push({ key: 'host.name', value: { stringValue: resource.host } });

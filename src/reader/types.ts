@@ -5,12 +5,7 @@
 
 /** An attribute value as the format allows it. */
 type AttributeValue =
-  | string
-  | number
-  | boolean
-  | Array<string>
-  | Array<number>
-  | Array<boolean>;
+  string | number | boolean | Array<string> | Array<number> | Array<boolean>;
 
 /**
  * Attributes; always a null-prototype object in reader output, so keys like

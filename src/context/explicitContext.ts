@@ -1,0 +1,139 @@
+import type Span from '../Span.js';
+import type { SpanContext } from '../types.js';
+
+/**
+ * The key under which spantrail carries the current span on a
+ * `@matrixai/contexts` context object (the `ctx` that also carries `signal`
+ * and `timer`). A registered symbol, so that several copies of spantrail
+ * agree on it; an own enumerable property, so that the `{ ...ctx }` copies
+ * made by `@timed` / `@cancellable` keep it.
+ */
+const contextSpanKey: unique symbol = Symbol.for('spantrail.span') as any;
+
+type ContextsMap = WeakMap<object, number>;
+
+// Maps registered by hand or loaded from `@matrixai/contexts/utils.js`; more
+// than one when a test runner or a bundle holds several module instances
+const contextsMaps: Array<ContextsMap> = [];
+let loading: Promise<void> | undefined;
+
+function addContextsMap(map: unknown): void {
+  if (map instanceof WeakMap && !contextsMaps.includes(map as ContextsMap)) {
+    contextsMaps.push(map as ContextsMap);
+  }
+}
+
+/**
+ * Loads the `@context` registry of `@matrixai/contexts` if the package can
+ * be found. The specifier is computed so that bundlers leave it alone:
+ * `@matrixai/contexts` imports `node:perf_hooks`, which a browser build must
+ * not contain. Where it cannot be loaded (browsers, unless an import map
+ * provides it) use {@link registerContexts}.
+ */
+function loadContexts(): Promise<void> {
+  if (loading === undefined) {
+    const specifier = ['@matrixai', 'contexts', 'utils.js'].join('/');
+    loading = import(
+      /* webpackIgnore: true */ /* @vite-ignore */ specifier
+    ).then(
+      (m: any) => addContextsMap(m?.contexts),
+      () => undefined,
+    );
+  }
+  return loading;
+}
+
+/**
+ * Tells spantrail where `@matrixai/contexts` records `@context` parameters:
+ * pass the `contexts` WeakMap of `@matrixai/contexts/utils.js`. Only needed
+ * where spantrail cannot import that package itself (browser bundles); in
+ * Node, Deno and Bun it is loaded automatically, see
+ * {@link contextsReady}.
+ */
+function registerContexts(contexts: WeakMap<object, number>): void {
+  if (!(contexts instanceof WeakMap)) {
+    throw new TypeError('registerContexts: expected the contexts WeakMap');
+  }
+  addContextsMap(contexts);
+}
+
+/**
+ * Resolves once spantrail has tried to load `@matrixai/contexts` (it starts
+ * when the first traced method is decorated). Calls made before then see no
+ * `@context` parameter and fall back to the active span.
+ */
+function contextsReady(): Promise<void> {
+  return loadContexts();
+}
+
+/**
+ * The index of `method`'s `@context` parameter, or undefined when it has
+ * none (or `@matrixai/contexts` is not loaded yet).
+ *
+ * `method` must be the function the `@context` decorator saw: the method as
+ * written, i.e. `target[key]` while the method decorators run, not
+ * `descriptor.value`, which may already be another decorator's wrapper.
+ * Look it up on each call rather than caching the result at decoration time:
+ * the registry is loaded asynchronously (a WeakMap lookup is cheap).
+ */
+function getContextParameterIndex(method: unknown): number | undefined {
+  if (typeof method !== 'function') return undefined;
+  if (loading === undefined) void loadContexts();
+  for (let i = 0; i < contextsMaps.length; i++) {
+    const index = contextsMaps[i].get(method);
+    if (typeof index === 'number') return index;
+  }
+  return undefined;
+}
+
+/**
+ * The span (or remote span context) carried by the context object `ctx`, if
+ * any: the parent for a traced callee that receives `ctx`.
+ */
+function spanFromContextObject(ctx: unknown): Span | SpanContext | undefined {
+  if (typeof ctx !== 'object' || ctx === null) return undefined;
+  const span = (ctx as any)[contextSpanKey];
+  return typeof span === 'object' && span !== null ? span : undefined;
+}
+
+/**
+ * A copy of the context object `ctx` that carries `span` (a new object when
+ * `ctx` is undefined). The caller's object is never changed: its later calls
+ * must keep their own parent. The copy is a spread, as `@timed` and
+ * `@cancellable` make, so `signal`, `timer` and other own keys, symbols
+ * included, survive.
+ */
+function withContextSpan<T extends object>(
+  ctx: T | undefined,
+  span: Span | SpanContext,
+): T & { [contextSpanKey]: Span | SpanContext } {
+  const copy: any = typeof ctx === 'object' && ctx !== null ? { ...ctx } : {};
+  copy[contextSpanKey] = span;
+  return copy;
+}
+
+/**
+ * Registers `to` (a wrapper of `from`) with the `@context` index of `from`,
+ * so that `@timed` / `@cancellable` applied on top of a traced wrapper still
+ * find the parameter. Does nothing when `from` has none.
+ */
+function copyContextParameterIndex(from: unknown, to: object): void {
+  if (typeof from !== 'function') return;
+  for (let i = 0; i < contextsMaps.length; i++) {
+    const index = contextsMaps[i].get(from);
+    if (typeof index === 'number' && !contextsMaps[i].has(to)) {
+      contextsMaps[i].set(to, index);
+    }
+  }
+}
+
+export {
+  contextSpanKey,
+  registerContexts,
+  contextsReady,
+  loadContexts,
+  getContextParameterIndex,
+  spanFromContextObject,
+  withContextSpan,
+  copyContextParameterIndex,
+};

@@ -1,0 +1,522 @@
+import type Span from '../Span.js';
+import type { SpanProcessor } from '../types.js';
+import type { OtlpKeyValue } from '../reader/otlp.js';
+import type {
+  OtlpCompression,
+  OtlpEncoding,
+  OtlpHttpExporterOptions,
+} from './types.js';
+import { ErrorOtlpExport } from './errors.js';
+import { batchToTracesData, resourceAttributes } from './mapping.js';
+import { encodeTracesData } from './protobuf.js';
+import { optionsFromEnv, urlFromTarget } from './env.js';
+import { getBuiltin } from '../utils.js';
+import version from '../version.js';
+
+type SendResult =
+  | { ok: true }
+  | {
+      ok: false;
+      retryable: boolean;
+      retryAfter?: number;
+      status?: number;
+      error: unknown;
+    };
+
+const retryableStatus = new Set([429, 502, 503, 504]);
+
+// Exporters holding spans when the event loop runs dry get one flush
+// (`beforeExit` allows async work); `close()` is the way to wait for sure.
+const live: Set<OtlpHttpExporter> = new Set();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  const proc = (globalThis as any).process;
+  if (typeof proc?.on !== 'function') return;
+  exitHookInstalled = true;
+  proc.on('beforeExit', () => {
+    for (const exporter of live) exporter.flushAtExit();
+  });
+}
+
+function positive(name: string, value: number, allowZero = false): number {
+  if (typeof value !== 'number' || !(allowZero ? value >= 0 : value > 0)) {
+    throw new TypeError(
+      `${name}: must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/** `Retry-After` as milliseconds: delta seconds or an HTTP date. */
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value == null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+async function gzip(data: Uint8Array): Promise<Uint8Array> {
+  const zlib = getBuiltin<{
+    gzip(
+      data: Uint8Array,
+      cb: (error: Error | null, out: Uint8Array) => void,
+    ): void;
+  }>('node:zlib');
+  if (zlib != null) {
+    return new Promise((resolve, reject) =>
+      zlib.gzip(data, (e, out) =>
+        e == null ? resolve(new Uint8Array(out)) : reject(e),
+      ),
+    );
+  }
+  const stream = new Blob([data as BlobPart])
+    .stream()
+    .pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * Sends spans to an OpenTelemetry collector or any OTLP/HTTP backend, as a
+ * span processor of a {@link Tracer} (alone or beside JSONL outputs).
+ *
+ * Ended spans wait in a bounded queue; a batch goes when `maxBatchSize`
+ * spans are waiting or `scheduledDelay` has passed, one request at a time,
+ * in the background: `span.end()` only appends to an array. Answers 429,
+ * 502, 503, 504 and network errors are retried with exponential backoff
+ * (honouring `Retry-After`); other answers drop the batch. Spans that do
+ * not fit in the queue are dropped and counted in `droppedSpans`. Nothing
+ * here ever throws into the traced program.
+ */
+class OtlpHttpExporter implements SpanProcessor {
+  public readonly url: string;
+  public readonly encoding: OtlpEncoding;
+  public readonly compression: OtlpCompression;
+  public readonly headers: Readonly<Record<string, string>>;
+  /** Spans the backend accepted. */
+  public exportedSpans = 0;
+  /** Spans dropped because the queue was full, or after `close()`. */
+  public droppedSpans = 0;
+  /** Spans given up after their retries or a non-retryable answer. */
+  public failedSpans = 0;
+  /** Requests retried. */
+  public retries = 0;
+  protected maxQueueSize: number;
+  protected maxBatchSize: number;
+  protected scheduledDelay: number;
+  protected exportTimeout: number;
+  protected maxAttempts: number;
+  protected initialBackoff: number;
+  protected maxBackoff: number;
+  protected maxRetryAfter: number;
+  protected shutdownTimeout: number;
+  protected extraResource: Record<string, unknown>;
+  protected service: string | undefined;
+  protected onError: ((error: unknown) => void) | undefined;
+  protected resources: Map<string, Array<OtlpKeyValue>> = new Map();
+  protected queue: Array<Span> = [];
+  /** Spans taken from the queue, and those whose export has finished. */
+  protected taken = 0;
+  protected settled = 0;
+  protected flushUpTo = 0;
+  protected waiters: Array<{ upTo: number; resolve: () => void }> = [];
+  protected due = false;
+  protected running: Promise<void> | undefined;
+  protected timer: ReturnType<typeof setTimeout> | undefined;
+  protected overflowing = false;
+  protected stopped = false;
+  protected exitFlushed = false;
+  protected closing: Promise<void> | undefined;
+  protected shutdown = new AbortController();
+
+  public constructor(options: OtlpHttpExporterOptions = {}) {
+    const o = optionsFromEnv(options);
+    const url = o.url!;
+    try {
+      new URL(url);
+    } catch {
+      throw new TypeError(`url: '${url}' is not a valid URL`);
+    }
+    if (
+      o.encoding != null &&
+      o.encoding !== 'protobuf' &&
+      o.encoding !== 'json'
+    ) {
+      throw new TypeError(
+        `encoding: expected 'protobuf' or 'json', got ${String(o.encoding)}`,
+      );
+    }
+    if (
+      o.compression != null &&
+      o.compression !== 'gzip' &&
+      o.compression !== 'none'
+    ) {
+      throw new TypeError(
+        `compression: expected 'gzip' or 'none', got ${String(o.compression)}`,
+      );
+    }
+    this.url = url;
+    this.encoding = o.encoding ?? 'protobuf';
+    this.compression = o.compression ?? 'gzip';
+    this.headers = { ...o.headers };
+    this.maxQueueSize = positive('maxQueueSize', o.maxQueueSize ?? 2048);
+    this.maxBatchSize = Math.min(
+      positive('maxBatchSize', o.maxBatchSize ?? 512),
+      this.maxQueueSize,
+    );
+    this.scheduledDelay = positive(
+      'scheduledDelay',
+      o.scheduledDelay ?? 5000,
+      true,
+    );
+    this.exportTimeout = positive('exportTimeout', o.exportTimeout ?? 10000);
+    this.maxAttempts = positive('maxAttempts', o.maxAttempts ?? 5);
+    this.initialBackoff = positive(
+      'initialBackoff',
+      o.initialBackoff ?? 1000,
+      true,
+    );
+    this.maxBackoff = positive('maxBackoff', o.maxBackoff ?? 5000, true);
+    this.maxRetryAfter = positive(
+      'maxRetryAfter',
+      o.maxRetryAfter ?? 60000,
+      true,
+    );
+    this.shutdownTimeout = positive(
+      'shutdownTimeout',
+      o.shutdownTimeout ?? 10000,
+      true,
+    );
+    this.extraResource = { ...o.resource };
+    this.service = o.service;
+    this.onError = o.onError;
+    live.add(this);
+    installExitHook();
+  }
+
+  /**
+   * An exporter for an output string: `'otlp+http://host:port'`,
+   * `'otlp+https://host/path'`, or `'otlp'` for the endpoint in the
+   * environment.
+   */
+  public static fromTarget(
+    target: string,
+    options: OtlpHttpExporterOptions = {},
+  ): OtlpHttpExporter {
+    return new OtlpHttpExporter({
+      ...options,
+      url: options.url ?? urlFromTarget(target, options.env),
+    });
+  }
+
+  /** Spans waiting to be sent. */
+  public get queued(): number {
+    return this.queue.length;
+  }
+
+  public onStart(): void {}
+
+  public onEnd(span: Span): void {
+    if (this.stopped) {
+      this.droppedSpans++;
+      return;
+    }
+    if (this.queue.length >= this.maxQueueSize) {
+      this.droppedSpans++;
+      if (!this.overflowing) {
+        this.overflowing = true;
+        this.report(
+          new ErrorOtlpExport(
+            `OTLP export to ${this.url}: queue full (${this.maxQueueSize} spans), dropping spans`,
+            1,
+          ),
+        );
+      }
+      return;
+    }
+    this.queue.push(span);
+    if (this.queue.length >= this.maxBatchSize) this.pump();
+    else if (this.timer === undefined && this.running === undefined) {
+      this.schedule();
+    }
+  }
+
+  /**
+   * Sends every span queued now; resolves once each has been accepted or
+   * given up. Never rejects.
+   */
+  public flush(): Promise<void> {
+    const upTo = this.taken + this.queue.length;
+    if (this.settled >= upTo) return Promise.resolve();
+    this.flushUpTo = Math.max(this.flushUpTo, upTo);
+    const done = new Promise<void>((resolve) =>
+      this.waiters.push({ upTo, resolve }),
+    );
+    this.pump();
+    return done;
+  }
+
+  /** HTTP cannot be waited on synchronously: this starts a flush. */
+  public flushSync(): void {
+    void this.flush();
+  }
+
+  /**
+   * Sends what is queued, waiting at most `shutdownTimeout`, then stops:
+   * requests still running are aborted and spans still queued are counted
+   * as dropped. Later spans are dropped. Idempotent; never rejects.
+   */
+  public close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  /** @internal Called once from `beforeExit`. */
+  public flushAtExit(): void {
+    if (this.exitFlushed || this.queue.length === 0) return;
+    this.exitFlushed = true;
+    void this.flush();
+  }
+
+  protected async doClose(): Promise<void> {
+    this.stopped = true;
+    this.clearTimer();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.shutdownTimeout);
+    });
+    const finished = await Promise.race([
+      this.flush().then(() => false),
+      timedOut,
+    ]);
+    clearTimeout(timer);
+    if (finished) {
+      this.droppedSpans += this.queue.length;
+      this.queue = [];
+      this.shutdown.abort();
+      if (this.running !== undefined) await this.running;
+    }
+    live.delete(this);
+    this.releaseWaiters(Infinity);
+  }
+
+  protected schedule(): void {
+    this.timer = setTimeout(this.onTimer, this.scheduledDelay);
+    // a pending batch must not keep the process alive
+    (this.timer as any).unref?.();
+  }
+
+  protected onTimer = (): void => {
+    this.timer = undefined;
+    this.due = true;
+    this.pump();
+  };
+
+  protected clearTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  protected pump(): void {
+    if (this.running !== undefined) return;
+    this.clearTimer();
+    this.running = this.run().then(() => {
+      this.running = undefined;
+      if (this.queue.length > 0 && !this.shutdown.signal.aborted) {
+        if (this.wantsToSend()) this.pump();
+        else if (this.timer === undefined) this.schedule();
+      }
+    });
+  }
+
+  protected wantsToSend(): boolean {
+    return (
+      this.due ||
+      this.queue.length >= this.maxBatchSize ||
+      this.flushUpTo > this.taken
+    );
+  }
+
+  protected async run(): Promise<void> {
+    while (
+      this.queue.length > 0 &&
+      !this.shutdown.signal.aborted &&
+      this.wantsToSend()
+    ) {
+      const batch = this.queue.splice(0, this.maxBatchSize);
+      this.taken += batch.length;
+      if (this.queue.length === 0) this.due = false;
+      if (this.queue.length < this.maxQueueSize) this.overflowing = false;
+      await this.exportBatch(batch);
+      this.settled += batch.length;
+      this.releaseWaiters(this.settled);
+    }
+    this.due = false;
+  }
+
+  /** Sends one batch with its retries. Never throws. */
+  protected async exportBatch(batch: Array<Span>): Promise<void> {
+    let body: Uint8Array;
+    try {
+      body = await this.encode(batch);
+    } catch (e) {
+      this.fail(batch.length, 'encoding failed', undefined, e);
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.send(body);
+      if (r.ok) {
+        this.exportedSpans += batch.length;
+        return;
+      }
+      if (
+        !r.retryable ||
+        attempt >= this.maxAttempts ||
+        this.shutdown.signal.aborted
+      ) {
+        this.fail(
+          batch.length,
+          r.status === undefined
+            ? `request failed after ${attempt} attempt(s)`
+            : `HTTP ${r.status} after ${attempt} attempt(s)`,
+          r.status,
+          r.error,
+        );
+        return;
+      }
+      const backoff = Math.min(
+        this.initialBackoff * 2 ** (attempt - 1),
+        this.maxBackoff,
+      );
+      // full jitter on the upper half keeps retrying clients apart
+      const delay =
+        r.retryAfter !== undefined
+          ? Math.min(r.retryAfter, this.maxRetryAfter)
+          : backoff / 2 + (Math.random() * backoff) / 2;
+      this.retries++;
+      await this.sleep(delay);
+    }
+  }
+
+  protected async encode(batch: Array<Span>): Promise<Uint8Array> {
+    const data = batchToTracesData(batch, (service) =>
+      this.resourceFor(service),
+    );
+    const raw =
+      this.encoding === 'json'
+        ? new TextEncoder().encode(JSON.stringify(data))
+        : encodeTracesData(data);
+    return this.compression === 'gzip' ? gzip(raw) : raw;
+  }
+
+  protected resourceFor(service: string): Array<OtlpKeyValue> {
+    const name = this.service ?? service;
+    let attributes = this.resources.get(name);
+    if (attributes === undefined) {
+      attributes = resourceAttributes(name, this.extraResource);
+      this.resources.set(name, attributes);
+    }
+    return attributes;
+  }
+
+  protected async send(body: Uint8Array): Promise<SendResult> {
+    const controller = new AbortController();
+    const onShutdown = () => controller.abort();
+    this.shutdown.signal.addEventListener('abort', onShutdown);
+    const timer = setTimeout(() => controller.abort(), this.exportTimeout);
+    (timer as any).unref?.();
+    const headers: Record<string, string> = {
+      'user-agent': `spantrail/${version}`,
+      ...this.headers,
+      'content-type':
+        this.encoding === 'json'
+          ? 'application/json'
+          : 'application/x-protobuf',
+    };
+    if (this.compression === 'gzip') headers['content-encoding'] = 'gzip';
+    try {
+      const response = await fetch(this.url, {
+        method: 'POST',
+        headers,
+        body: body as BodyInit,
+        signal: controller.signal,
+      });
+      // read the answer so the connection can be reused
+      const text = await response.text().catch(() => '');
+      if (response.ok) return { ok: true };
+      return {
+        ok: false,
+        retryable: retryableStatus.has(response.status),
+        retryAfter: parseRetryAfter(response.headers.get('retry-after')),
+        status: response.status,
+        error: new Error(
+          `HTTP ${response.status}${text === '' ? '' : ': ' + text.slice(0, 200)}`,
+        ),
+      };
+    } catch (e) {
+      // network errors and timeouts are retried; a shutdown is not
+      return { ok: false, retryable: !this.shutdown.signal.aborted, error: e };
+    } finally {
+      clearTimeout(timer);
+      this.shutdown.signal.removeEventListener('abort', onShutdown);
+    }
+  }
+
+  protected sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = this.shutdown.signal;
+      if (signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      // a retry must not keep the process alive: close() waits for it
+      (timer as any).unref?.();
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  protected fail(
+    spans: number,
+    reason: string,
+    status: number | undefined,
+    cause: unknown,
+  ): void {
+    this.failedSpans += spans;
+    this.report(
+      new ErrorOtlpExport(
+        `OTLP export to ${this.url}: ${reason}; ${spans} span(s) lost`,
+        spans,
+        status,
+        { cause },
+      ),
+    );
+  }
+
+  protected report(error: unknown): void {
+    try {
+      this.onError?.(error);
+    } catch {
+      // a throwing handler must not break the exporter
+    }
+  }
+
+  protected releaseWaiters(settled: number): void {
+    if (this.waiters.length === 0) return;
+    const keep: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.upTo <= settled) w.resolve();
+      else keep.push(w);
+    }
+    this.waiters = keep;
+  }
+}
+
+export default OtlpHttpExporter;
+export { parseRetryAfter };

@@ -1,0 +1,25 @@
+/**
+ * Preload entry: `SPANTRAIL_OUTPUT=trace.jsonl node --import
+ * spantrail/register app.js` traces the lifecycles of a program's
+ * async-init classes with no change to its code. The destination comes from
+ * `--trace-output` or `SPANTRAIL_OUTPUT`; with neither, nothing is
+ * instrumented. `SPANTRAIL_READY=1` also gives every `@ready` method a span.
+ *
+ * @module
+ */
+import { tracerFromProcess } from './fromProcess.js';
+import { setTracer } from './global.js';
+import instrumentAsyncInit from './instrument/instrumentAsyncInit.js';
+
+const env = (globalThis as any).process?.env ?? {};
+const tracer = tracerFromProcess();
+
+if (tracer.enabled) {
+  setTracer(tracer);
+  instrumentAsyncInit(tracer, {
+    ready: env.SPANTRAIL_READY === '1' || env.SPANTRAIL_READY === 'true',
+  });
+}
+
+/** The tracer the preload set up (the no-op tracer when none was asked). */
+export default tracer;

@@ -1,0 +1,228 @@
+import http from 'node:http';
+import zlib from 'node:zlib';
+import protobuf from 'protobufjs';
+
+/**
+ * The OTLP trace messages, field numbers as in opentelemetry-proto
+ * (collector/trace/v1/trace_service.proto, trace/v1/trace.proto,
+ * common/v1/common.proto, resource/v1/resource.proto). protobufjs decodes
+ * with it; `protobuf.test.ts` first checks it against otlp-transformer's
+ * official encoder, so it cannot silently mirror a mistake of ours.
+ */
+const otlpProto = `
+syntax = "proto3";
+package otlp;
+message AnyValue {
+  oneof value {
+    string string_value = 1;
+    bool bool_value = 2;
+    int64 int_value = 3;
+    double double_value = 4;
+    ArrayValue array_value = 5;
+    KeyValueList kvlist_value = 6;
+    bytes bytes_value = 7;
+  }
+}
+message ArrayValue { repeated AnyValue values = 1; }
+message KeyValueList { repeated KeyValue values = 1; }
+message KeyValue { string key = 1; AnyValue value = 2; }
+message InstrumentationScope {
+  string name = 1;
+  string version = 2;
+  repeated KeyValue attributes = 3;
+  uint32 dropped_attributes_count = 4;
+}
+message Resource {
+  repeated KeyValue attributes = 1;
+  uint32 dropped_attributes_count = 2;
+}
+message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+message ResourceSpans {
+  Resource resource = 1;
+  repeated ScopeSpans scope_spans = 2;
+  string schema_url = 3;
+}
+message ScopeSpans {
+  InstrumentationScope scope = 1;
+  repeated Span spans = 2;
+  string schema_url = 3;
+}
+message Span {
+  bytes trace_id = 1;
+  bytes span_id = 2;
+  string trace_state = 3;
+  bytes parent_span_id = 4;
+  fixed32 flags = 16;
+  string name = 5;
+  enum SpanKind {
+    SPAN_KIND_UNSPECIFIED = 0;
+    SPAN_KIND_INTERNAL = 1;
+    SPAN_KIND_SERVER = 2;
+    SPAN_KIND_CLIENT = 3;
+    SPAN_KIND_PRODUCER = 4;
+    SPAN_KIND_CONSUMER = 5;
+  }
+  SpanKind kind = 6;
+  fixed64 start_time_unix_nano = 7;
+  fixed64 end_time_unix_nano = 8;
+  repeated KeyValue attributes = 9;
+  uint32 dropped_attributes_count = 10;
+  message Event {
+    fixed64 time_unix_nano = 1;
+    string name = 2;
+    repeated KeyValue attributes = 3;
+    uint32 dropped_attributes_count = 4;
+  }
+  repeated Event events = 11;
+  uint32 dropped_events_count = 12;
+  message Link {
+    bytes trace_id = 1;
+    bytes span_id = 2;
+    string trace_state = 3;
+    repeated KeyValue attributes = 4;
+    uint32 dropped_attributes_count = 5;
+    fixed32 flags = 6;
+  }
+  repeated Link links = 13;
+  uint32 dropped_links_count = 14;
+  Status status = 15;
+}
+message Status {
+  string message = 2;
+  enum StatusCode {
+    STATUS_CODE_UNSET = 0;
+    STATUS_CODE_OK = 1;
+    STATUS_CODE_ERROR = 2;
+  }
+  StatusCode code = 3;
+}
+`;
+
+const root = protobuf.parse(otlpProto, { keepCase: false }).root;
+const Request = root.lookupType('otlp.ExportTraceServiceRequest');
+
+/**
+ * Decodes a binary `ExportTraceServiceRequest` into OTLP/JSON's shape:
+ * ids as lowercase hex, 64-bit numbers as decimal strings, enums as
+ * numbers, defaults filled in.
+ */
+function decodeRequest(bytes: Uint8Array): any {
+  const message = Request.decode(bytes);
+  const object = Request.toObject(message, {
+    longs: String,
+    bytes: String,
+    enums: Number,
+    defaults: true,
+    arrays: true,
+    oneofs: false,
+  });
+  return hexIds(object);
+}
+
+function hexIds(value: any): any {
+  if (Array.isArray(value)) return value.map(hexIds);
+  if (value === null || typeof value !== 'object') return value;
+  const out: any = {};
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    out[key] =
+      /^(traceId|spanId|parentSpanId)$/.test(key) && typeof v === 'string'
+        ? Buffer.from(v, 'base64').toString('hex')
+        : hexIds(v);
+  }
+  return out;
+}
+
+type Received = {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  /** The body, gunzipped when it was gzipped. */
+  body: Buffer;
+  /** Date.now() when the request had arrived. */
+  time: number;
+};
+
+type Answer = {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Held until this promise settles. */
+  after?: Promise<unknown>;
+};
+
+/**
+ * A local OTLP/HTTP receiver on 127.0.0.1: records every request, and
+ * answers with `answer(request, index)` (default 200).
+ */
+async function startReceiver(
+  answer: (request: Received, index: number) => Answer = () => ({
+    status: 200,
+  }),
+): Promise<{
+  url: string;
+  port: number;
+  received: Array<Received>;
+  answered: () => number;
+  close: () => Promise<void>;
+}> {
+  const received: Array<Received> = [];
+  let answered = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Array<Buffer> = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      let body = Buffer.concat(chunks);
+      if (req.headers['content-encoding'] === 'gzip')
+        body = zlib.gunzipSync(body);
+      const r: Received = {
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body,
+        time: Date.now(),
+      };
+      const index = received.length;
+      received.push(r);
+      const a = answer(r, index);
+      if (a.after !== undefined) await a.after.catch(() => {});
+      answered++;
+      res.writeHead(a.status, a.headers);
+      res.end(a.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as any).port as number;
+  return {
+    url: `http://127.0.0.1:${port}/v1/traces`,
+    port,
+    received,
+    answered: () => answered,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Spans of every decoded request, flattened. */
+function spansOf(requests: Array<any>): Array<any> {
+  return requests.flatMap((r) =>
+    r.resourceSpans.flatMap((rs: any) =>
+      rs.scopeSpans.flatMap((ss: any) => ss.spans),
+    ),
+  );
+}
+
+/** A port nothing listens on (bound, then released). */
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as any).port as number;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export { decodeRequest, startReceiver, spansOf, freePort, otlpProto };
+export type { Received, Answer };
