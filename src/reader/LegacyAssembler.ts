@@ -61,7 +61,7 @@ class LegacyAssembler {
       name: span.name,
       kind: 0,
       startTime: span.startTime,
-      // Ids carry milliseconds with 3 decimals: microsecond resolution.
+      // Ids carry time to the millisecond: durations are whole milliseconds.
       duration: Math.max(0, record.time - span.startTime) * 1000,
       status: { code: 0 },
       attributes: Object.create(null),

@@ -1,6 +1,14 @@
 import type { SpanSource, TraceRecord, TraceSummary } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
 import LogHistogram from './LogHistogram.js';
+import { parseLine } from './parse.js';
+
+/**
+ * Raw `start` lines held unparsed: most spans end within a few records, so
+ * their start is never parsed. Bounded, since a held line keeps its read
+ * chunk alive; the oldest is parsed when full.
+ */
+const pendingLimit = 128;
 
 /** Per-span-name figures of {@link StatsCollector}. */
 type NameStats = {
@@ -46,7 +54,7 @@ type StatsResult = {
 
 type TraceAgg = {
   start: number;
-  /** Epoch nanoseconds. */
+  /** Nanoseconds after `start` (relative: epoch ns exceed exact doubles). */
   end: number;
   spans: number;
   open: number;
@@ -69,9 +77,15 @@ type StatsCollectorOptions = {
  * fixed window of recent traces; never by the number of spans.
  */
 class StatsCollector implements RecordSink {
-  protected names: Map<string, { count: number; errors: number; h: LogHistogram }> =
-    new Map();
+  protected names: Map<
+    string,
+    { count: number; errors: number; h: LogHistogram }
+  > = new Map();
   protected openSpans: Map<string, OpenSpanInfo> = new Map();
+  protected pending: Map<string, { line: string; source: SpanSource }> =
+    new Map();
+  /** Held `start` lines that turned out invalid when parsed. */
+  public malformedStarts: number = 0;
   protected traces: Map<string, TraceAgg> = new Map();
   protected traceCapacity: number;
   protected recentCount: number;
@@ -90,6 +104,8 @@ class StatsCollector implements RecordSink {
     switch (record.type) {
       case 'span': {
         this.finished++;
+        this.pending.delete(record.spanId);
+        // Whether its start was already counted in its trace.
         const wasOpen = this.openSpans.delete(record.spanId);
         let s = this.names.get(record.name);
         if (s == null) {
@@ -112,7 +128,7 @@ class StatsCollector implements RecordSink {
         const t = this.trace(record.traceId, record.startTime);
         if (!wasOpen) t.spans++;
         if (error) t.errors++;
-        const end = record.startTime * 1000 + record.duration;
+        const end = (record.startTime - t.start) * 1000 + record.duration;
         if (end > t.end) t.end = end;
         this.rootCandidate(t, record.name, record.parentId, record.startTime);
         return;
@@ -128,7 +144,8 @@ class StatsCollector implements RecordSink {
         });
         const t = this.trace(record.traceId, record.startTime);
         t.spans++;
-        if (record.startTime * 1000 > t.end) t.end = record.startTime * 1000;
+        const at = (record.startTime - t.start) * 1000;
+        if (at > t.end) t.end = at;
         this.rootCandidate(t, record.name, record.parentId, record.startTime);
         return;
       }
@@ -140,8 +157,23 @@ class StatsCollector implements RecordSink {
     }
   }
 
+  /** {@link RecordSink} entry point for unparsed `start` lines. */
+  public rawStart(spanId: string, line: string, source: SpanSource): void {
+    if (this.pending.has(spanId) || this.openSpans.has(spanId)) return;
+    this.pending.set(spanId, { line, source });
+    if (this.pending.size > pendingLimit) {
+      const [id, held] = this.pending.entries().next().value!;
+      this.pending.delete(id);
+      this.parseStart(held.line, held.source);
+    }
+  }
+
   /** The figures so far. */
   public result(): StatsResult {
+    for (const held of this.pending.values()) {
+      this.parseStart(held.line, held.source);
+    }
+    this.pending.clear();
     const byName: Array<NameStats> = [];
     for (const [name, s] of this.names) {
       byName.push({
@@ -160,8 +192,7 @@ class StatsCollector implements RecordSink {
         b.total - a.total || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
     );
     const open = [...this.openSpans.values()].sort(
-      (a, b) =>
-        a.startTime - b.startTime || (a.spanId < b.spanId ? -1 : 1),
+      (a, b) => a.startTime - b.startTime || (a.spanId < b.spanId ? -1 : 1),
     );
     for (const o of open) {
       const t = this.traces.get(o.traceId);
@@ -174,17 +205,15 @@ class StatsCollector implements RecordSink {
     const recent = [...this.traces.entries()]
       .sort((a, b) => b[1].start - a[1].start || (a[0] < b[0] ? -1 : 1))
       .slice(0, this.recentCount)
-      .map(
-        ([traceId, t]): TraceSummary => ({
-          traceId,
-          rootName: t.rootName,
-          spanCount: t.spans,
-          openCount: t.open,
-          errorCount: t.errors,
-          startTime: t.start,
-          duration: Math.max(0, t.end - t.start * 1000),
-        }),
-      );
+      .map(([traceId, t]): TraceSummary => ({
+        traceId,
+        rootName: t.rootName,
+        spanCount: t.spans,
+        openCount: t.open,
+        errorCount: t.errors,
+        startTime: t.start,
+        duration: t.end,
+      }));
     return {
       spans: this.finished + open.length,
       finished: this.finished,
@@ -198,13 +227,22 @@ class StatsCollector implements RecordSink {
     };
   }
 
+  protected parseStart(line: string, source: SpanSource): void {
+    const r = parseLine(line, { details: false });
+    if (r.kind === 'record' && r.record.type === 'start') {
+      this.record(r.record, source);
+    } else {
+      this.malformedStarts++;
+    }
+  }
+
   protected trace(traceId: string, start: number): TraceAgg {
     let t = this.traces.get(traceId);
     if (t == null) {
       this.traceCount++;
       t = {
         start,
-        end: start * 1000,
+        end: 0,
         spans: 0,
         open: 0,
         errors: 0,
@@ -219,6 +257,7 @@ class StatsCollector implements RecordSink {
         this.traces.delete(this.traces.keys().next().value!);
       }
     } else if (start < t.start) {
+      t.end += (t.start - start) * 1000;
       t.start = start;
     }
     return t;

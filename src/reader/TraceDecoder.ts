@@ -16,7 +16,17 @@ interface RecordSink {
    * of one file until its `meta` changes; do not mutate it.
    */
   record(record: TraceRecord, source: SpanSource): void;
+  /**
+   * Optional: receive `start` lines unparsed, by span id. A sink that only
+   * needs the starts that never end (`stats`) parses just those, which
+   * saves parsing about half the lines of a file. The line is not yet
+   * validated.
+   */
+  rawStart?(spanId: string, line: string, source: SpanSource): void;
 }
+
+/** The exact prefix the tracer writes for a `start` record. */
+const startPrefix = '{"type":"start","traceId":"';
 
 /** Most malformed-line samples kept for the report. */
 const maxSamples = 5;
@@ -99,6 +109,14 @@ class TraceDecoder {
 
   protected line(line: string, last: boolean): void {
     this.lineNo++;
+    if (this.sink.rawStart != null && !last && line.startsWith(startPrefix)) {
+      const at = line.indexOf('"spanId":"', startPrefix.length);
+      if (at > 0 && line.charCodeAt(at + 42) === 34) {
+        this.records++;
+        this.sink.rawStart(line.slice(at + 10, at + 42), line, this.source);
+        return;
+      }
+    }
     const result = parseLine(line, this.options);
     switch (result.kind) {
       case 'record': {

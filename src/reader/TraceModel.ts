@@ -141,9 +141,7 @@ class TraceModel implements RecordSink {
   public findTrace(idOrPrefix: string): TraceLookup {
     const p = idOrPrefix.toLowerCase();
     if (this.traces.has(p)) return { found: true, traceId: p };
-    const candidates = [...this.traces.keys()].filter((id) =>
-      id.startsWith(p),
-    );
+    const candidates = [...this.traces.keys()].filter((id) => id.startsWith(p));
     if (candidates.length === 1 && p.length > 0) {
       return { found: true, traceId: candidates[0] };
     }
@@ -258,23 +256,32 @@ class TraceModel implements RecordSink {
       .sort(byStart);
   }
 
-  /** End of a span in epoch nanoseconds as a float; open spans end now. */
-  public endOf(node: SpanNode): number {
-    return node.duration != null
-      ? node.startTime * 1000 + node.duration
-      : Math.max(node.startTime, this.lastTime) * 1000;
+  /**
+   * Duration of a span in nanoseconds; an open span runs until the latest
+   * time seen in the input.
+   */
+  public durationOf(node: SpanNode): number {
+    return node.duration ?? Math.max(0, this.lastTime - node.startTime) * 1000;
+  }
+
+  /**
+   * End of a span in nanoseconds after `origin` (epoch microseconds).
+   * Relative, because epoch nanoseconds exceed a double's exact integers.
+   */
+  public endAfter(node: SpanNode, origin: number): number {
+    return (node.startTime - origin) * 1000 + this.durationOf(node);
   }
 
   /** Summary of one trace. */
   public summary(traceId: string): TraceSummary {
     const spans = this.traceSpans(traceId);
     let start = Infinity;
-    let end = -Infinity;
+    let end = 0;
     let openCount = 0;
     let errorCount = 0;
+    for (const n of spans) start = Math.min(start, n.startTime);
     for (const n of spans) {
-      start = Math.min(start, n.startTime);
-      end = Math.max(end, this.endOf(n));
+      end = Math.max(end, this.endAfter(n, start));
       if (n.open) openCount++;
       if (n.status.code === 2) errorCount++;
     }
@@ -286,7 +293,7 @@ class TraceModel implements RecordSink {
       openCount,
       errorCount,
       startTime: spans.length > 0 ? start : 0,
-      duration: spans.length > 0 ? Math.max(0, end - start * 1000) : 0,
+      duration: end,
     };
   }
 

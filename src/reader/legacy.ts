@@ -7,7 +7,7 @@ import idSortableMod from '@matrixai/id/dist/IdSortable.js';
 /** A decoded legacy id: its 32-hex form and the time it carries. */
 type DecodedLegacyId = {
   hex: string;
-  /** Epoch microseconds (the id carries milliseconds with 3 decimals). */
+  /** Epoch microseconds (ids carry millisecond resolution). */
   time: number;
 };
 

@@ -28,12 +28,29 @@ type ParseOptions = {
   details?: boolean;
 };
 
-const hex32 = /^[0-9a-f]{32}$/;
-const hex16or32 = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/;
+/** Lowercase hex of exactly `len` characters (a hand loop: hot path). */
+function isHex(v: unknown, len: number): v is string {
+  if (typeof v !== 'string' || v.length !== len) return false;
+  for (let i = 0; i < len; i++) {
+    const c = v.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
 
-/** Own-property read that never walks the prototype chain. */
+const hex32 = { test: (v: unknown): boolean => isHex(v, 32) };
+const hex16or32 = {
+  test: (v: unknown): boolean => isHex(v, 32) || isHex(v, 16),
+};
+
+/**
+ * Reads a key of a parsed JSON object. Objects from `JSON.parse` hold every
+ * key they have as an own data property (`__proto__` included), and none of
+ * the keys the reader asks for exist on `Object.prototype`, so a plain read
+ * is safe; values are type-checked by the callers before any use.
+ */
 function own(obj: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+  return obj[key];
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -193,7 +210,8 @@ function parseValue(value: unknown, options: ParseOptions = {}): ParseResult {
       const reason = checkSpanCore(value);
       if (reason != null) return { kind: 'malformed', reason };
       const duration = own(value, 'duration');
-      if (!isUint(duration)) return { kind: 'malformed', reason: 'bad duration' };
+      if (!isUint(duration))
+        return { kind: 'malformed', reason: 'bad duration' };
       const parentId = own(value, 'parentId');
       const record: TraceRecord = {
         type: 'span',
@@ -340,7 +358,10 @@ function parseLegacy(
 function parseLine(line: string, options: ParseOptions = {}): ParseResult {
   // Fast skip of blank lines (a trailing `\r` from CRLF files included).
   let end = line.length;
-  while (end > 0 && (line.charCodeAt(end - 1) === 13 || line[end - 1] === ' ')) {
+  while (
+    end > 0 &&
+    (line.charCodeAt(end - 1) === 13 || line[end - 1] === ' ')
+  ) {
     end--;
   }
   if (end === 0) return { kind: 'blank' };

@@ -1,0 +1,175 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { chromium } from 'playwright-core';
+import { artifacts, assertBuilt, runCli } from './helpers.js';
+
+function chromiumPath(): string | undefined {
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
+    try {
+      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
+      if (p !== '') return p;
+    } catch {
+      // not installed under this name
+    }
+  }
+  return undefined;
+}
+
+const executablePath = chromiumPath();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-html-'));
+const hostile = path.join(dir, 'hostile.jsonl');
+const evilName = '</script><img src=x onerror="window.__pwned=1">';
+
+beforeAll(() => {
+  assertBuilt();
+  fs.mkdirSync(artifacts, { recursive: true });
+  const hex = (n: number): string => n.toString(16).padStart(32, '0');
+  const span = (id: number, name: string, parent?: number): string =>
+    JSON.stringify({
+      type: 'span',
+      traceId: hex(1),
+      spanId: hex(id),
+      ...(parent != null ? { parentId: hex(parent) } : {}),
+      name,
+      kind: 0,
+      startTime: 1763730000000000 + id * 10,
+      duration: 50000,
+      status: { code: 2, message: '<b>bold</b> & <!-- comment' },
+      attributes: { '<i>key</i>': '"><svg onload=alert(1)>', __proto__x: 1 },
+      events: [{ name: '<script>alert(1)</script>', time: 1763730000000020 }],
+      links: [],
+    });
+  fs.writeFileSync(
+    hostile,
+    [
+      span(1, evilName),
+      span(2, '\u2028line\u2029sep', 1),
+      span(3, '&amp; <!--', 1),
+    ].join('\n') + '\n',
+  );
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function openReport(
+  file: string,
+  screenshot?: string,
+): Promise<{
+  text: string;
+  errors: Array<string>;
+  requests: Array<string>;
+  pwned: unknown;
+}> {
+  const browser = await chromium.launch({
+    executablePath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  try {
+    const page = await browser.newPage({
+      viewport: { width: 1400, height: 900 },
+    });
+    const errors: Array<string> = [];
+    const requests: Array<string> = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('.row');
+    // Exercise the zoom controls and a click on a span.
+    await page.click('#zin');
+    await page.click('#zreset');
+    await page.locator('.row').first().click();
+    const box = await page.locator('#axis').boundingBox();
+    await page.mouse.move(box!.x + box!.width / 3, box!.y + 60);
+    await page.mouse.wheel(0, -300);
+    await page.click('#zreset');
+    if (screenshot != null) {
+      await page.screenshot({
+        path: path.join(artifacts, screenshot),
+        fullPage: false,
+      });
+    }
+    const text = await page.evaluate(() => document.body.innerText);
+    const pwned = await page.evaluate(() => (window as any).__pwned);
+    return { text, errors, requests, pwned };
+  } finally {
+    await browser.close();
+  }
+}
+
+const maybe = executablePath != null ? describe : describe.skip;
+
+maybe('html report in headless Chromium', () => {
+  test('shows every span, no errors, no network', async () => {
+    const out = path.join(dir, 'report.html');
+    const r = await runCli([
+      'html',
+      'basic.jsonl',
+      'merged-client.jsonl',
+      'merged-server.jsonl',
+      'legacy.jsonl',
+      '-o',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    const html = fs.readFileSync(out, 'utf8');
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    const { text, errors, requests } = await openReport(out, 'report.png');
+    expect(errors).toEqual([]);
+    expect(requests.filter((u) => !/^(file|data):/.test(u))).toEqual([]);
+    for (const name of [
+      'Service.start',
+      'Db.open',
+      'Db.query',
+      'Cache.warm',
+      'Http.get',
+      'Job.run',
+      'Task.a',
+      'Task.b',
+      'Client.request',
+      'Client.render',
+      'Server.handle',
+      'Db.select',
+      'handler',
+      'parseBody',
+      'db.query',
+      'db.connect',
+      'waitForLock',
+    ]) {
+      expect(text).toContain(name);
+    }
+    expect(text).toContain('unfinished');
+  });
+
+  test('trace strings cannot inject markup or script', async () => {
+    const out = path.join(dir, 'hostile.html');
+    const r = await runCli(['html', hostile, '-o', out]);
+    expect(r.code).toBe(0);
+    const html = fs.readFileSync(out, 'utf8');
+    expect(html).not.toContain('</script><img');
+    expect(html).not.toContain('<svg onload');
+    const { text, errors, requests, pwned } = await openReport(
+      out,
+      'hostile.png',
+    );
+    expect(pwned).toBeUndefined();
+    expect(errors).toEqual([]);
+    expect(requests.filter((u) => !/^(file|data):/.test(u))).toEqual([]);
+    expect(text).toContain(evilName);
+    expect(text).toContain('&amp; <!--');
+  });
+});
