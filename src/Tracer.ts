@@ -138,7 +138,6 @@ class Tracer extends EventTarget {
     this.processors = processors;
   }
 
-
   /**
    * Starts a span. Its parent is `options.parent` when given (`null` starts
    * a new trace), else the active span.
