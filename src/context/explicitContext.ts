@@ -1,5 +1,6 @@
 import type Span from '../Span.js';
 import type { SpanContext } from '../types.js';
+import { getBuiltin } from '../utils.js';
 
 /**
  * The key under which spantrail carries the current span on a
@@ -29,10 +30,24 @@ function addContextsMap(map: unknown): void {
  * `@matrixai/contexts` imports `node:perf_hooks`, which a browser build must
  * not contain. Where it cannot be loaded (browsers, unless an import map
  * provides it) use {@link registerContexts}.
+ *
+ * Node (>= 20.19) loads it synchronously through `require(esm)`, which
+ * shares the module instance the program imported, so methods traced at
+ * start-up see their `@context` parameter from the first call. Elsewhere it
+ * falls back to a dynamic `import()`.
  */
 function loadContexts(): Promise<void> {
   if (loading === undefined) {
     const specifier = ['@matrixai', 'contexts', 'utils.js'].join('/');
+    try {
+      // resolved by URL: the package's exports map has no require condition
+      const url = (import.meta as any).resolve?.(specifier);
+      const path = getBuiltin('node:url')?.fileURLToPath(url);
+      const require = getBuiltin('node:module')?.createRequire(url);
+      if (path != null) addContextsMap(require?.(path)?.contexts);
+    } catch {
+      // no import.meta.resolve or require(esm) here: import() below works
+    }
     loading = import(
       /* webpackIgnore: true */ /* @vite-ignore */ specifier
     ).then(
