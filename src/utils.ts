@@ -249,7 +249,37 @@ function describeException(exception: unknown): {
   return { type: typeof exception, message };
 }
 
+/**
+ * Members that get `run` when the process emits `event` (`exit` for
+ * synchronous last writes, `beforeExit` for a last async flush). One
+ * listener per registry, added on first use; none where there is no
+ * `process` (browsers), and it never keeps the process alive.
+ */
+function processHooks<T>(
+  event: 'exit' | 'beforeExit',
+  run: (member: T) => void,
+): { add(member: T): void; delete(member: T): void } {
+  const members: Set<T> = new Set();
+  let installed = false;
+  return {
+    add(member: T): void {
+      members.add(member);
+      if (installed) return;
+      const proc = (globalThis as any).process;
+      if (typeof proc?.on !== 'function') return;
+      installed = true;
+      proc.on(event, () => {
+        for (const m of members) run(m);
+      });
+    },
+    delete(member: T): void {
+      members.delete(member);
+    },
+  };
+}
+
 export {
+  processHooks,
   timeOrigin,
   perfToEpochMicros,
   timeInputToPerf,

@@ -10,7 +10,7 @@ import { ErrorOtlpExport } from './errors.js';
 import { batchToTracesData, resourceAttributes } from './mapping.js';
 import { encodeTracesData } from './protobuf.js';
 import { optionsFromEnv, urlFromTarget } from './env.js';
-import { getBuiltin } from '../utils.js';
+import { getBuiltin, processHooks } from '../utils.js';
 import version from '../version.js';
 
 type SendResult =
@@ -27,18 +27,9 @@ const retryableStatus = new Set([429, 502, 503, 504]);
 
 // Exporters holding spans when the event loop runs dry get one flush
 // (`beforeExit` allows async work); `close()` is the way to wait for sure.
-const live: Set<OtlpHttpExporter> = new Set();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  const proc = (globalThis as any).process;
-  if (typeof proc?.on !== 'function') return;
-  exitHookInstalled = true;
-  proc.on('beforeExit', () => {
-    for (const exporter of live) exporter.flushAtExit();
-  });
-}
+const live = processHooks<OtlpHttpExporter>('beforeExit', (exporter) =>
+  exporter.flushAtExit(),
+);
 
 function positive(name: string, value: number, allowZero = false): number {
   if (typeof value !== 'number' || !(allowZero ? value >= 0 : value > 0)) {
@@ -193,7 +184,6 @@ class OtlpHttpExporter implements SpanProcessor {
     this.service = o.service;
     this.onError = o.onError;
     live.add(this);
-    installExitHook();
   }
 
   /**

@@ -17,22 +17,12 @@ import {
   defaultFlushInterval,
   defaultHighWaterMark,
 } from '../constants.js';
+import { processHooks } from '../utils.js';
 
-// Outputs that still hold records when the process exits, flushed from a
-// single `exit` listener (it also runs for process.exit() and uncaught
-// exceptions).
-const live: Set<JsonlOutput> = new Set();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  const proc = (globalThis as any).process;
-  if (typeof proc?.on !== 'function') return;
-  exitHookInstalled = true;
-  proc.on('exit', () => {
-    for (const output of live) output.flushSync();
-  });
-}
+// Outputs that may still hold records when the process exits: written
+// synchronously from one `exit` listener, which also runs for
+// process.exit() and uncaught exceptions.
+const live = processHooks<JsonlOutput>('exit', (output) => output.flushSync());
 
 function isNodeWritable(target: unknown): target is NodeWritableLike {
   return (
@@ -130,7 +120,6 @@ class JsonlOutput implements SpanProcessor {
       fail: (e) => this.fail(e),
     });
     live.add(this);
-    installExitHook();
     // buffered, not written: a failure must reach listeners added after
     // the constructor returns
     this.buffer = metaLine(options.service ?? 'unknown');
