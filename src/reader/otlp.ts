@@ -15,12 +15,8 @@
 import type {
   AttributeValue,
   Attributes,
-  DroppedCounts,
   MetaRecord,
-  SpanEvent,
-  SpanKindCode,
-  SpanLink,
-  SpanStatus,
+  SpanRecord,
 } from './types.js';
 
 type OtlpAnyValue =
@@ -75,22 +71,7 @@ type OtlpTracesData = {
 };
 
 /** What the mapping reads of a span: a `span` record or a model node. */
-type OtlpSpanInput = {
-  traceId: string;
-  spanId: string;
-  parentId?: string;
-  name: string;
-  kind: SpanKindCode;
-  /** Epoch microseconds. */
-  startTime: number;
-  /** Nanoseconds. */
-  duration: number;
-  status: SpanStatus;
-  attributes: Attributes;
-  events: Array<SpanEvent>;
-  links: Array<SpanLink>;
-  dropped?: DroppedCounts;
-};
+type OtlpSpanInput = Omit<SpanRecord, 'type'>;
 
 /** The process a group of spans came from (a `meta` record's fields). */
 type OtlpResourceInput = Partial<
