@@ -1,0 +1,120 @@
+// Plain JavaScript: no access modifiers.
+/* eslint-disable @typescript-eslint/explicit-member-accessibility */
+import path from 'node:path';
+import { Tracer, setTracer } from '../lib/spantrail.js';
+import { compare, consume } from '../lib/harness.js';
+import { addRatios, fmtRatio } from '../lib/report.js';
+import { createOtel, otelTraced, otelWithParent } from '../lib/otel.js';
+import { decorate, loadTraced } from '../lib/decorate.js';
+
+// three copies of one class, so each contender has its own call sites
+class Plain {
+  async handle(x) {
+    await null;
+    return x + 1;
+  }
+}
+class WithSpantrail {
+  async handle(x) {
+    await null;
+    return x + 1;
+  }
+}
+class WithOtel {
+  async handle(x) {
+    await null;
+    return x + 1;
+  }
+}
+
+async function run({ settings, tmpDir }) {
+  const traced = await loadTraced();
+  if (traced === undefined) {
+    return { unavailable: 'the `traced` decorator is not built (dist/)' };
+  }
+  const tracer = new Tracer({
+    service: 'bench',
+    output: path.join(tmpDir, 'spantrail.jsonl'),
+  });
+  const previous = setTracer(tracer);
+  const otel = createOtel(path.join(tmpDir, 'otel.jsonl'));
+  decorate(WithSpantrail, 'handle', traced());
+  WithOtel.prototype.handle = otelTraced(
+    otel.tracer,
+    'WithOtel.handle',
+    WithOtel.prototype.handle,
+  );
+  const plain = new Plain();
+  const st = new WithSpantrail();
+  const ot = new WithOtel();
+  // calls run inside a request span, as in a service
+  const stParent = tracer.startSpan('request');
+  const contenders = [
+    {
+      name: 'none',
+      async: true,
+      async run(n) {
+        for (let i = 0; i < n; i++) consume(await plain.handle(i));
+      },
+    },
+    {
+      name: 'spantrail',
+      async: true,
+      run(n) {
+        return tracer.withSpan(stParent, async () => {
+          for (let i = 0; i < n; i++) consume(await st.handle(i));
+        });
+      },
+    },
+    {
+      name: 'OpenTelemetry',
+      async: true,
+      run(n) {
+        return otelWithParent(otel.tracer, async () => {
+          for (let i = 0; i < n; i++) consume(await ot.handle(i));
+        });
+      },
+    },
+  ];
+  let rows;
+  try {
+    rows = addRatios(await compare(contenders, settings));
+  } finally {
+    setTracer(previous);
+    await tracer.close();
+    await otel.close();
+  }
+  const none = rows.find((r) => r.contender === 'none');
+  const s = rows.find((r) => r.contender === 'spantrail');
+  const overheadUs = (s.nsPerOp - none.nsPerOp) / 1000;
+  return {
+    rows,
+    targets: [
+      {
+        text: 'at least 4x the throughput of OpenTelemetry',
+        measured: fmtRatio(s.vsOtel),
+        met: s.vsOtel >= 4,
+      },
+      {
+        text: 'no more than 0.5 us per call above the untraced call',
+        measured: `+${overheadUs.toFixed(2)} us`,
+        met: overheadUs <= 0.5,
+      },
+    ],
+    notes: [
+      '`async handle(x) { await null; return x + 1; }` called in a loop ' +
+        '(`await` on each call) inside an active parent span; spantrail ' +
+        '`@traced()` with the global tracer writing to a file (default ' +
+        'options: `start` and `span` records, batched); OTel ' +
+        '`startActiveSpan` wrapper, `SimpleSpanProcessor`, JSONL exporter ' +
+        '(`span` records only), `AsyncLocalStorageContextManager`.',
+    ],
+  };
+}
+
+export default {
+  id: 2,
+  name: 'case2-async-method',
+  title: 'Decorated async method, one await, ALS context, file output',
+  run,
+};
