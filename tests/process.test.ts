@@ -117,7 +117,7 @@ describe('the built package in a child process', () => {
     // 2 MB of records through a 64 KiB pipe, read slowly by the parent
     const script = `import { Tracer } from 'file://${distIndex}';
       const tracer = new Tracer({ output: 'stdout', bufferSize: 64 << 20 });
-      const pad = 'x'.repeat(800);
+      const pad = 'x é ✓ 🚀'.repeat(100);
       for (let i = 0; i < 2500; i++) tracer.startSpan('big', { attributes: { pad } }).end();`;
     const child = spawn(
       process.execPath,
