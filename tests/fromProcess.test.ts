@@ -1,4 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { traceOutputFromArgs, tracerFromProcess } from '../src/fromProcess.js';
 import { noopTracer } from '../src/global.js';
 
@@ -62,14 +65,17 @@ describe('traceOutputFromArgs', () => {
     );
   });
 
-  test('tracerFromProcess returns the no-op tracer when nothing is set', () => {
+  test('tracerFromProcess returns the no-op tracer when nothing is set', async () => {
     expect(tracerFromProcess({ argv: ['node'], env: {} })).toBe(noopTracer);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-fp-'));
     const tracer = tracerFromProcess({
-      argv: ['node', '--trace-output', 'fd:2'],
+      argv: ['node', '--trace-output', path.join(dir, 't.jsonl')],
       env: {},
       service: 's',
     });
     expect(tracer.enabled).toBe(true);
     expect(tracer.service).toBe('s');
+    await tracer.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -18,6 +18,7 @@ describe('explicit contexts in a fresh process', () => {
       },
     });
     // inside the repo, so that `@matrixai/contexts` resolves
+    fs.mkdirSync(path.join(root, 'tmp'), { recursive: true });
     const dir = fs.mkdtempSync(path.join(root, 'tmp', 'startup-'));
     try {
       const out = path.join(dir, 'startup.mjs');
