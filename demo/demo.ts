@@ -164,9 +164,12 @@ async function main(): Promise<void> {
   const current = path.join(path.dirname(output), 'demo-last-run.jsonl');
   fs.writeFileSync(current, lastRun.join('\n') + '\n');
   execFileSync(process.execPath, [cli, 'view', current], { stdio: 'inherit' });
+  // in this repository the command is the built file; installed, `npx spantrail`
+  const command = `node ${path.relative(process.cwd(), cli)}`;
+  const file = path.relative(process.cwd(), output);
   process.stdout.write(
-    `\nMore: npx spantrail view --mode time ${path.relative(process.cwd(), output)}\n` +
-      `      npx spantrail html ${path.relative(process.cwd(), output)} -o report.html\n`,
+    `\nMore: ${command} view --mode time ${file}\n` +
+      `      ${command} html ${file} -o report.html\n`,
   );
 }
 
