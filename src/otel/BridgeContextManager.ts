@@ -5,13 +5,8 @@ import type { ContextStorage } from './contextStorage.js';
 import { ROOT_CONTEXT, createTraceState, trace } from '@opentelemetry/api';
 import OtelContextManager from './OtelContextManager.js';
 import { createContextStorage } from './contextStorage.js';
-import {
-  isSpan,
-  otelSpanFor,
-  parentOf,
-  rememberWrapped,
-  shortId,
-} from './spans.js';
+import { isSpan, otelSpanFor, parentOf, rememberWrapped } from './spans.js';
+import { w3cSpanId } from '../utils.js';
 
 type Store = Span | SpanContext | undefined;
 
@@ -79,7 +74,7 @@ function toOtelSpan(span: Span | SpanContext): OtelSpanApi {
   if (isSpan(span)) return otelSpanFor(span);
   const otelSpan = trace.wrapSpanContext({
     traceId: span.traceId,
-    spanId: shortId(span.spanId),
+    spanId: w3cSpanId(span.spanId),
     traceFlags: span.traceFlags ?? 1,
     isRemote: span.isRemote === true,
     traceState:

@@ -68,6 +68,7 @@ function nanos(t: HrTime): number {
 function spantrailSpanId(spanId: string, startMicros: number): string {
   const ms = Math.floor(startMicros / 1000);
   const seconds = Math.floor(ms / 1000);
+  // The tick of IdGenerator.next(), which exports no function for it.
   const tick =
     seconds * 4096 + Math.floor(((ms - seconds * 1000) * 4096) / 1000);
   return tick.toString(16).padStart(12, '0').slice(-12) + '7000' + spanId;
@@ -193,18 +194,24 @@ class JsonlSpanExporter {
       return;
     }
     try {
-      let lines = '';
       for (const span of spans) {
         const service = this.options.service ?? serviceOf(span) ?? 'unknown';
         const output = this.open(service);
-        if (service !== this.service) {
-          output.write(lines);
-          lines = metaLine(service);
-          this.service = service;
+        if (output.isStopped) break;
+        // One span per write: what does not fit the buffer is dropped and
+        // counted span by span, and a batch larger than the buffer still
+        // goes out in part.
+        const line = readableSpanLine(span);
+        if (service === this.service) {
+          output.write(line);
+        } else {
+          // With its span, so that no span lands under the previous
+          // service's `meta` when only the `meta` record was dropped.
+          const dropped = output.droppedTotal;
+          output.write(metaLine(service) + line);
+          if (output.droppedTotal === dropped) this.service = service;
         }
-        lines += readableSpanLine(span);
       }
-      if (lines !== '') this.output?.write(lines);
     } catch (e) {
       this.error ??= e;
     }
@@ -248,5 +255,4 @@ class JsonlSpanExporter {
 }
 
 export default JsonlSpanExporter;
-export { readableSpanLine, spantrailSpanId };
 export type { ReadableSpanLike, ExportResultLike, JsonlSpanExporterOptions };

@@ -11,6 +11,7 @@ import type {
 import type Span from '../Span.js';
 import type { SpanStatusCodeValue } from '../types.js';
 import { createTraceState } from '@opentelemetry/api';
+import { w3cSpanId } from '../utils.js';
 import { forgetSpan, spantrailContextOf } from './spans.js';
 
 /**
@@ -31,7 +32,7 @@ class OtelSpan implements OtelSpanApi {
       const span = this.span;
       const context: OtelSpanContext = {
         traceId: span.traceId,
-        spanId: span.spanId.length > 16 ? span.spanId.slice(-16) : span.spanId,
+        spanId: w3cSpanId(span.spanId),
         traceFlags: span.traceFlags,
         isRemote: false,
       };

@@ -14,6 +14,7 @@ import type { SpanContext } from '../types.js';
 import { isSpanContextValid } from '@opentelemetry/api';
 import Span from '../Span.js';
 import OtelSpan from './OtelSpan.js';
+import { w3cSpanId } from '../utils.js';
 
 /** Local spans by 16-hex id; bounded, oldest forgotten first. */
 const localLimit = 4096;
@@ -22,10 +23,6 @@ const adapters: WeakMap<Span, OtelSpan> = new WeakMap();
 /** Spantrail span contexts behind the OTel spans that wrap them. */
 const wrapped: WeakMap<object, SpanContext> = new WeakMap();
 
-function shortId(spanId: string): string {
-  return spanId.length > 16 ? spanId.slice(-16) : spanId;
-}
-
 /** The OpenTelemetry view of `span`, the same object every time. */
 function otelSpanFor(span: Span): OtelSpan {
   let adapter = adapters.get(span);
@@ -33,7 +30,7 @@ function otelSpanFor(span: Span): OtelSpan {
     adapter = new OtelSpan(span);
     adapters.set(span, adapter);
     if (span.isRecording()) {
-      const id = shortId(span.spanId);
+      const id = w3cSpanId(span.spanId);
       locals.delete(id);
       locals.set(id, span);
       if (locals.size > localLimit) {
@@ -46,7 +43,7 @@ function otelSpanFor(span: Span): OtelSpan {
 
 /** Stops mapping `span`'s 16-hex id (it ended). */
 function forgetSpan(span: Span): void {
-  const id = shortId(span.spanId);
+  const id = w3cSpanId(span.spanId);
   if (locals.get(id) === span) locals.delete(id);
 }
 
@@ -108,11 +105,8 @@ function isSpan(value: unknown): value is Span {
 export {
   otelSpanFor,
   forgetSpan,
-  localSpan,
   rememberWrapped,
   parentOf,
-  fromOtelSpanContext,
   spantrailContextOf,
   isSpan,
-  shortId,
 };

@@ -25,8 +25,9 @@ type SendResult =
 
 const retryableStatus = new Set([429, 502, 503, 504]);
 
-// Exporters holding spans when the event loop runs dry get one flush
-// (`beforeExit` allows async work); `close()` is the way to wait for sure.
+// Exporters holding spans when the event loop runs dry flush them
+// (`beforeExit` allows async work, and comes again once that work is done);
+// `close()` is the way to wait for sure.
 const live = processHooks<OtlpHttpExporter>('beforeExit', (exporter) =>
   exporter.flushAtExit(),
 );
@@ -118,7 +119,8 @@ class OtlpHttpExporter implements SpanProcessor {
   protected timer: ReturnType<typeof setTimeout> | undefined;
   protected overflowing = false;
   protected stopped = false;
-  protected exitFlushed = false;
+  /** The flush `beforeExit` started, while it runs. */
+  protected exitFlush: Promise<void> | undefined;
   protected closing: Promise<void> | undefined;
   protected shutdown = new AbortController();
 
@@ -263,26 +265,31 @@ class OtlpHttpExporter implements SpanProcessor {
     return this.closing;
   }
 
-  /** @internal Called once from `beforeExit`. */
+  /**
+   * @internal Called from every `beforeExit`. Spans ended while the exit
+   * flush runs (or by later `beforeExit` listeners) go with the next one,
+   * which comes once the loop is empty again.
+   */
   public flushAtExit(): void {
-    if (this.exitFlushed || this.queue.length === 0) return;
-    this.exitFlushed = true;
-    void this.flush();
+    if (this.exitFlush !== undefined || this.queue.length === 0) return;
+    this.exitFlush = this.flush().then(() => {
+      this.exitFlush = undefined;
+    });
   }
 
   protected async doClose(): Promise<void> {
     this.stopped = true;
     this.clearTimer();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
+    const deadline = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(true), this.shutdownTimeout);
     });
-    const finished = await Promise.race([
+    const timedOut = await Promise.race([
       this.flush().then(() => false),
-      timedOut,
+      deadline,
     ]);
     clearTimeout(timer);
-    if (finished) {
+    if (timedOut) {
       this.droppedSpans += this.queue.length;
       this.queue = [];
       this.shutdown.abort();
@@ -509,4 +516,3 @@ class OtlpHttpExporter implements SpanProcessor {
 }
 
 export default OtlpHttpExporter;
-export { parseRetryAfter };

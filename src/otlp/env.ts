@@ -28,14 +28,6 @@ function appendTracesPath(base: string): string {
   return base.endsWith('/') ? base + tracesPath : base + '/' + tracesPath;
 }
 
-/**
- * Parses `OTEL_EXPORTER_OTLP_HEADERS` (`k=v,k2=v2`, values
- * percent-encoded).
- */
-function parseHeaders(text: string | undefined): Record<string, string> {
-  return parseResourceAttributes(text);
-}
-
 function parseNumber(text: string | undefined): number | undefined {
   const v = nonEmpty(text);
   if (v === undefined) return undefined;
@@ -105,8 +97,9 @@ function optionsFromEnv(
       ? compressionText
       : undefined;
   const headers = {
-    ...parseHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
-    ...parseHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
+    // the same `k=v,k2=v2` list, values percent-encoded
+    ...parseResourceAttributes(env.OTEL_EXPORTER_OTLP_HEADERS),
+    ...parseResourceAttributes(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
   };
   const timeout =
     parseNumber(env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT) ??
@@ -134,10 +127,4 @@ function optionsFromEnv(
   return merged;
 }
 
-export {
-  urlFromTarget,
-  urlFromEnv,
-  isOtlpTarget,
-  optionsFromEnv,
-  parseHeaders,
-};
+export { urlFromTarget, urlFromEnv, isOtlpTarget, optionsFromEnv };

@@ -74,7 +74,8 @@ function processResource(service: string): OtlpResourceInput {
 
 /**
  * Parses `OTEL_RESOURCE_ATTRIBUTES` (`key=value,key2=value2`, values
- * percent-encoded). Malformed members are skipped.
+ * percent-encoded), and the OTLP headers variables, which share the
+ * format. Malformed members are skipped.
  */
 function parseResourceAttributes(
   text: string | undefined,
@@ -163,7 +164,6 @@ function batchToTracesData(
 export {
   spanToOtlpInput,
   spanToOtlp,
-  processResource,
   parseResourceAttributes,
   resourceAttributes,
   batchToTracesData,

@@ -8,6 +8,13 @@ const retryDelay = 10;
 const encoder = new TextEncoder();
 const exitWaitLimit = 2000;
 
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+}
+
 function isAgain(e: any): boolean {
   return e?.code === 'EAGAIN' || e?.code === 'EWOULDBLOCK';
 }
@@ -48,6 +55,11 @@ class FdSink implements Sink {
    * pipe) falls back to bytes, to keep what is left exact.
    */
   public write(chunk: string): boolean {
+    if (this.pending !== undefined) {
+      // a retry holds older bytes: queue behind them, never overtake
+      this.pending = concat(this.pending, encoder.encode(chunk));
+      return false;
+    }
     let written = 0;
     try {
       written = this.fs.writeSync(this.fd, chunk);
@@ -62,27 +74,34 @@ class FdSink implements Sink {
     return true;
   }
 
+  /**
+   * Writes `chunk` after whatever a retry still holds, waiting a bounded
+   * time for a full pipe (this runs at exit). What the deadline leaves is
+   * kept for the retry timer; when everything went out, a retry that was
+   * pending is over and the output hears that the sink drained.
+   */
   public writeSync(chunk: string): void {
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    const retrying = this.retryTimer !== undefined;
+    if (retrying) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     let data: Uint8Array = encoder.encode(chunk);
     if (this.pending !== undefined) {
-      const joined = new Uint8Array(this.pending.length + data.length);
-      joined.set(this.pending);
-      joined.set(data, this.pending.length);
-      data = joined;
+      data = concat(this.pending, data);
       this.pending = undefined;
     }
     const deadline = Date.now() + exitWaitLimit;
     let waiter: Int32Array | undefined;
     while (!this.writeSome(data)) {
-      // a full pipe at exit: wait for the reader a bounded time
-      if (Date.now() > deadline) return;
+      if (Date.now() > deadline) {
+        this.scheduleRetry();
+        return;
+      }
       waiter ??= new Int32Array(new SharedArrayBuffer(4));
       Atomics.wait(waiter, 0, 0, retryDelay);
       data = this.pending!;
       this.pending = undefined;
     }
+    if (retrying) this.events.drain();
   }
 
   public close(): void {
@@ -113,6 +132,8 @@ class FdSink implements Sink {
   }
 
   protected scheduleRetry(): void {
+    // unref'd: a reader that never reads must not keep the process alive;
+    // the exit flush makes the last bounded attempt
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       const data = this.pending!;
@@ -124,6 +145,7 @@ class FdSink implements Sink {
         this.events.fail(e);
       }
     }, retryDelay);
+    (this.retryTimer as any).unref?.();
   }
 
   /** Opens `path` for appending, mode 0600, making parent folders. */

@@ -1,5 +1,6 @@
 import type { SpanContext } from '../types.js';
 import { TraceFlags } from '../constants.js';
+import { w3cSpanId } from '../utils.js';
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/): parsing and
@@ -16,6 +17,8 @@ const traceparentPattern =
   /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const zeroTraceId = '00000000000000000000000000000000';
 const zeroParentId = '0000000000000000';
+const traceIdPattern = /^[0-9a-f]{32}$/;
+const spanIdPattern = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/;
 
 // https://www.w3.org/TR/trace-context/#key
 const tracestateKey =
@@ -57,6 +60,26 @@ function parseTraceParent(header: unknown): SpanContext | undefined {
   };
 }
 
+/** Whether `id` is a valid trace id: 32 lower-case hex digits, not all 0. */
+function isValidTraceId(id: unknown): id is string {
+  return (
+    typeof id === 'string' && traceIdPattern.test(id) && id !== zeroTraceId
+  );
+}
+
+/**
+ * Whether `id` is a valid span id: 16 lower-case hex digits (W3C, OTLP) or
+ * spantrail's 32, whose W3C span id (the low 16) is not all 0, since that
+ * is what `traceparent` and OTLP carry.
+ */
+function isValidSpanId(id: unknown): id is string {
+  return (
+    typeof id === 'string' &&
+    spanIdPattern.test(id) &&
+    w3cSpanId(id) !== zeroParentId
+  );
+}
+
 /**
  * Formats a version 00 `traceparent` for `context`, or undefined when its
  * ids are invalid. The parent id is the low 16 hex characters of a
@@ -64,20 +87,12 @@ function parseTraceParent(header: unknown): SpanContext | undefined {
  */
 function formatTraceParent(context: SpanContext): string | undefined {
   const { traceId, spanId } = context;
-  if (typeof traceId !== 'string' || typeof spanId !== 'string') {
-    return undefined;
-  }
-  if (!/^[0-9a-f]{32}$/.test(traceId) || traceId === zeroTraceId) {
-    return undefined;
-  }
-  if (!/^(?:[0-9a-f]{16}|[0-9a-f]{32})$/.test(spanId)) return undefined;
-  const parentId = spanId.length === 32 ? spanId.slice(16) : spanId;
-  if (parentId === zeroParentId) return undefined;
+  if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
   const flags =
     typeof context.traceFlags === 'number'
       ? context.traceFlags & 0xff
       : TraceFlags.SAMPLED;
-  return `00-${traceId}-${parentId}-${flags.toString(16).padStart(2, '0')}`;
+  return `00-${traceId}-${w3cSpanId(spanId)}-${flags.toString(16).padStart(2, '0')}`;
 }
 
 /**
@@ -207,6 +222,8 @@ export {
   tracestateHeader,
   parseTraceParent,
   formatTraceParent,
+  isValidTraceId,
+  isValidSpanId,
   isValidTraceState,
   injectTraceContext,
   extractTraceContext,

@@ -30,6 +30,8 @@ class TraceFollower {
   protected options: TraceFollowerOptions;
   protected decoder: TraceDecoder;
   protected offset: number = 0;
+  /** Bumped by {@link reset}, so a poll in flight drops what it read. */
+  protected generation: number = 0;
   protected timer?: ReturnType<typeof setTimeout>;
   protected stopped: boolean = false;
   protected buffer: Buffer = Buffer.allocUnsafe(1 << 20);
@@ -65,22 +67,36 @@ class TraceFollower {
     this.timer = undefined;
   }
 
+  /**
+   * Forgets what was read: the next poll reads the file again from the
+   * start with a fresh decoder. For a caller that dropped the records of
+   * this file (e.g. because another file it merges with was truncated).
+   * Does not call `onReset`.
+   */
+  public reset(): void {
+    this.generation++;
+    this.offset = 0;
+    this.decoder = new TraceDecoder(
+      this.path,
+      this.sink,
+      this.issues,
+      this.options,
+    );
+  }
+
   /** Reads whatever was appended; returns whether records were delivered. */
   public async poll(): Promise<boolean> {
-    const before = this.decoder.records;
+    const decoder = this.decoder;
+    const before = decoder.records;
     const handle = await fs.promises.open(this.path, 'r');
     try {
       const { size } = await handle.stat();
       if (size < this.offset) {
-        this.offset = 0;
-        this.decoder = new TraceDecoder(
-          this.path,
-          this.sink,
-          this.issues,
-          this.options,
-        );
+        this.reset();
         this.options.onReset?.();
       }
+      // onReset may reset this follower again; read under the final state.
+      const generation = this.generation;
       while (this.offset < size) {
         const { bytesRead } = await handle.read(
           this.buffer,
@@ -88,14 +104,16 @@ class TraceFollower {
           Math.min(this.buffer.length, size - this.offset),
           this.offset,
         );
-        if (bytesRead === 0) break;
+        // Reset while reading: these bytes belong to the dropped state and
+        // the next poll starts over.
+        if (generation !== this.generation || bytesRead === 0) break;
         this.offset += bytesRead;
         this.decoder.write(this.buffer.subarray(0, bytesRead));
       }
     } finally {
       await handle.close();
     }
-    const changed = this.decoder.records !== before;
+    const changed = this.decoder !== decoder || this.decoder.records !== before;
     if (changed) this.options.onUpdate?.();
     return changed;
   }

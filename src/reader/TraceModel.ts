@@ -6,6 +6,7 @@ import type {
   TraceSummary,
 } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
+import { w3cSpanId } from '../utils.js';
 
 /** One span of {@link TraceModel.flatten}. */
 type TreeEntry = {
@@ -315,7 +316,7 @@ class TraceModel implements RecordSink {
 
   protected add(node: SpanNode): void {
     this.spans.set(node.spanId, node);
-    const suffix = node.spanId.slice(16);
+    const suffix = w3cSpanId(node.spanId);
     if (!this.bySuffix.has(suffix)) this.bySuffix.set(suffix, node);
     let list = this.traces.get(node.traceId);
     if (list == null) {

@@ -18,6 +18,7 @@ import type {
   MetaRecord,
   SpanRecord,
 } from './types.js';
+import { w3cSpanId } from '../utils.js';
 
 type OtlpAnyValue =
   | { stringValue: string }
@@ -86,7 +87,7 @@ type OtlpOptions = {
 
 /** Low 8 bytes of a spantrail id: the OTLP/W3C span id. */
 function otlpSpanId(id: string): string {
-  return id.length > 16 ? id.slice(-16) : id;
+  return w3cSpanId(id);
 }
 
 /** Epoch microseconds (+ nanoseconds) as an exact decimal nanosecond string. */

@@ -44,15 +44,10 @@ const hex16or32 = {
 };
 
 /**
- * Reads a key of a parsed JSON object. Objects from `JSON.parse` hold every
- * key they have as an own data property (`__proto__` included), and none of
- * the keys the reader asks for exist on `Object.prototype`, so a plain read
- * is safe; values are type-checked by the callers before any use.
+ * Objects from `JSON.parse` hold every key as an own data property
+ * (`__proto__` included) and no key the reader asks for exists on
+ * `Object.prototype`, so plain reads of them are safe.
  */
-function own(obj: Record<string, unknown>, key: string): unknown {
-  return obj[key];
-}
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v != null && !Array.isArray(v);
 }
@@ -104,8 +99,8 @@ function copyAttributes(v: unknown): Attributes {
 
 function parseStatus(v: unknown): SpanStatus {
   if (!isObject(v)) return { code: 0 };
-  const code = own(v, 'code');
-  const message = own(v, 'message');
+  const code = v.code;
+  const message = v.message;
   const status: SpanStatus = {
     code: code === 1 || code === 2 ? (code as StatusCode) : 0,
   };
@@ -122,13 +117,13 @@ function parseEvents(v: unknown): Array<SpanEvent> {
   if (!Array.isArray(v)) return out;
   for (const e of v) {
     if (!isObject(e)) continue;
-    const name = own(e, 'name');
-    const time = own(e, 'time');
+    const name = e.name;
+    const time = e.time;
     if (typeof name !== 'string' || !isUint(time)) continue;
     const event: SpanEvent = { name, time };
-    const attributes = own(e, 'attributes');
+    const attributes = e.attributes;
     if (attributes !== undefined) event.attributes = copyAttributes(attributes);
-    const dropped = own(e, 'dropped');
+    const dropped = e.dropped;
     if (isUint(dropped) && dropped > 0) event.dropped = dropped;
     out.push(event);
   }
@@ -140,14 +135,14 @@ function parseLinks(v: unknown): Array<SpanLink> {
   if (!Array.isArray(v)) return out;
   for (const l of v) {
     if (!isObject(l)) continue;
-    const traceId = own(l, 'traceId');
-    const spanId = own(l, 'spanId');
+    const traceId = l.traceId;
+    const spanId = l.spanId;
     if (typeof traceId !== 'string' || !hex32.test(traceId)) continue;
     if (typeof spanId !== 'string' || !hex16or32.test(spanId)) continue;
     const link: SpanLink = { traceId, spanId };
-    const attributes = own(l, 'attributes');
+    const attributes = l.attributes;
     if (attributes !== undefined) link.attributes = copyAttributes(attributes);
-    const dropped = own(l, 'dropped');
+    const dropped = l.dropped;
     if (isUint(dropped) && dropped > 0) link.dropped = dropped;
     out.push(link);
   }
@@ -159,7 +154,7 @@ function parseDropped(v: unknown): DroppedCounts | undefined {
   const out: DroppedCounts = {};
   let any = false;
   for (const key of ['attributes', 'events', 'links'] as const) {
-    const n = own(v, key);
+    const n = v[key];
     if (isUint(n) && n > 0) {
       out[key] = n;
       any = true;
@@ -173,15 +168,15 @@ function parseDropped(v: unknown): DroppedCounts | undefined {
  * the record is unusable.
  */
 function checkSpanCore(obj: Record<string, unknown>): string | undefined {
-  const traceId = own(obj, 'traceId');
+  const traceId = obj.traceId;
   if (typeof traceId !== 'string' || !hex32.test(traceId)) {
     return 'bad traceId';
   }
-  const spanId = own(obj, 'spanId');
+  const spanId = obj.spanId;
   if (typeof spanId !== 'string' || !hex32.test(spanId)) {
     return 'bad spanId';
   }
-  const parentId = own(obj, 'parentId');
+  const parentId = obj.parentId;
   if (
     parentId !== undefined &&
     parentId !== null &&
@@ -189,8 +184,8 @@ function checkSpanCore(obj: Record<string, unknown>): string | undefined {
   ) {
     return 'bad parentId';
   }
-  if (typeof own(obj, 'name') !== 'string') return 'bad name';
-  if (!isUint(own(obj, 'startTime'))) return 'bad startTime';
+  if (typeof obj.name !== 'string') return 'bad name';
+  if (!isUint(obj.startTime)) return 'bad startTime';
   return undefined;
 }
 
@@ -201,52 +196,52 @@ function checkSpanCore(obj: Record<string, unknown>): string | undefined {
 function parseValue(value: unknown, options: ParseOptions = {}): ParseResult {
   if (!isObject(value)) return { kind: 'malformed', reason: 'not an object' };
   const details = options.details !== false;
-  const type = own(value, 'type');
+  const type = value.type;
   switch (type) {
     case 'span': {
-      if (own(value, 'id') !== undefined && own(value, 'traceId') == null) {
+      if (value.id !== undefined && value.traceId == null) {
         break;
       }
       const reason = checkSpanCore(value);
       if (reason != null) return { kind: 'malformed', reason };
-      const duration = own(value, 'duration');
+      const duration = value.duration;
       if (!isUint(duration))
         return { kind: 'malformed', reason: 'bad duration' };
-      const parentId = own(value, 'parentId');
+      const parentId = value.parentId;
       const record: TraceRecord = {
         type: 'span',
         traceId: value.traceId as string,
         spanId: value.spanId as string,
         name: value.name as string,
-        kind: parseKind(own(value, 'kind')),
+        kind: parseKind(value.kind),
         startTime: value.startTime as number,
         duration,
-        status: parseStatus(own(value, 'status')),
+        status: parseStatus(value.status),
         attributes: details
-          ? copyAttributes(own(value, 'attributes'))
+          ? copyAttributes(value.attributes)
           : Object.create(null),
-        events: details ? parseEvents(own(value, 'events')) : [],
-        links: details ? parseLinks(own(value, 'links')) : [],
+        events: details ? parseEvents(value.events) : [],
+        links: details ? parseLinks(value.links) : [],
       };
       if (typeof parentId === 'string') record.parentId = parentId;
-      const dropped = parseDropped(own(value, 'dropped'));
+      const dropped = parseDropped(value.dropped);
       if (dropped != null) record.dropped = dropped;
       return { kind: 'record', record };
     }
     case 'start': {
-      if (own(value, 'traceId') == null && own(value, 'id') != null) break;
+      if (value.traceId == null && value.id != null) break;
       const reason = checkSpanCore(value);
       if (reason != null) return { kind: 'malformed', reason };
-      const parentId = own(value, 'parentId');
+      const parentId = value.parentId;
       const record: TraceRecord = {
         type: 'start',
         traceId: value.traceId as string,
         spanId: value.spanId as string,
         name: value.name as string,
-        kind: parseKind(own(value, 'kind')),
+        kind: parseKind(value.kind),
         startTime: value.startTime as number,
         attributes: details
-          ? copyAttributes(own(value, 'attributes'))
+          ? copyAttributes(value.attributes)
           : Object.create(null),
       };
       if (typeof parentId === 'string') record.parentId = parentId;
@@ -254,11 +249,11 @@ function parseValue(value: unknown, options: ParseOptions = {}): ParseResult {
     }
     case 'meta': {
       const str = (key: string): string => {
-        const v = own(value, key);
+        const v = value[key];
         return typeof v === 'string' ? v : '';
       };
-      const version = own(value, 'version');
-      const startTime = own(value, 'startTime');
+      const version = value.version;
+      const startTime = value.startTime;
       const record: TraceRecord = {
         type: 'meta',
         version: isUint(version) ? version : 1,
@@ -267,17 +262,17 @@ function parseValue(value: unknown, options: ParseOptions = {}): ParseResult {
         startTime: isUint(startTime) ? startTime : 0,
         spantrail: str('spantrail'),
       };
-      const pid = own(value, 'pid');
+      const pid = value.pid;
       if (isUint(pid)) record.pid = pid;
-      const rv = own(value, 'runtimeVersion');
+      const rv = value.runtimeVersion;
       if (typeof rv === 'string') record.runtimeVersion = rv;
-      const host = own(value, 'host');
+      const host = value.host;
       if (typeof host === 'string') record.host = host;
       return { kind: 'record', record };
     }
     case 'dropped': {
-      const count = own(value, 'count');
-      const time = own(value, 'time');
+      const count = value.count;
+      const time = value.time;
       if (!isUint(count)) return { kind: 'malformed', reason: 'bad count' };
       return {
         kind: 'record',
@@ -304,25 +299,25 @@ function parseLegacy(
   value: Record<string, unknown>,
   type: string,
 ): ParseResult {
-  const id = own(value, 'id');
+  const id = value.id;
   if (typeof id !== 'string') {
     return { kind: 'malformed', reason: 'bad legacy id' };
   }
   const decoded = decodeLegacyId(id);
   if (decoded == null) return { kind: 'malformed', reason: 'bad legacy id' };
   if (type === 'start') {
-    const spanId = own(value, 'spanId');
+    const spanId = value.spanId;
     let key = decoded.hex;
     if (typeof spanId === 'string') {
       const d = decodeLegacyId(spanId);
       if (d == null) return { kind: 'malformed', reason: 'bad legacy id' };
       key = d.hex;
     }
-    const name = own(value, 'name');
+    const name = value.name;
     if (typeof name !== 'string') {
       return { kind: 'malformed', reason: 'bad name' };
     }
-    const parent = own(value, 'parentId') ?? own(value, 'parentSpanId');
+    const parent = value.parentId ?? value.parentSpanId;
     const record: LegacyRecord = {
       type: 'start',
       key,
@@ -337,7 +332,7 @@ function parseLegacy(
     return { kind: 'legacy', record };
   }
   if (type === 'stop' || type === 'end') {
-    const ref = own(value, 'startId') ?? own(value, 'spanId');
+    const ref = value.startId ?? value.spanId;
     if (typeof ref !== 'string') {
       return { kind: 'malformed', reason: 'bad legacy startId' };
     }

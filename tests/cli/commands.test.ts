@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { forwardsSignal } from '../../src/cli/commands/run.js';
 import { assertBuilt, root, runCli } from './helpers.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-cmd-'));
@@ -58,6 +59,16 @@ describe('help and errors', () => {
 });
 
 describe('run', () => {
+  test('on a terminal, forwards only SIGTERM (the child has the rest)', () => {
+    for (const s of ['SIGINT', 'SIGQUIT', 'SIGHUP'] as const) {
+      expect(forwardsSignal(s, true)).toBe(false);
+      // A supervisor that signals only us: the child would not know.
+      expect(forwardsSignal(s, false)).toBe(true);
+    }
+    expect(forwardsSignal('SIGTERM', true)).toBe(true);
+    expect(forwardsSignal('SIGTERM', false)).toBe(true);
+  });
+
   // dist/register.js (spantrail/register) belongs to another part of the
   // project; SPANTRAIL_REGISTER points run at a stand-in preload so these
   // tests check the plumbing: NODE_OPTIONS, SPANTRAIL_OUTPUT, exit codes.

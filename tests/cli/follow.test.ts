@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,5 +93,43 @@ afterAll(() => {
     // Colour on a terminal: the pane keeps escapes with -e.
     const styled = tmux('capture-pane', '-p', '-e', '-t', session);
     expect(styled).toContain('\x1b[');
+  });
+});
+
+describe('view --follow with several files', () => {
+  test('a truncated file does not drop the spans of the others', async () => {
+    const a = path.join(dir, 'a.jsonl');
+    const b = path.join(dir, 'b.jsonl');
+    fs.writeFileSync(a, spanLine(1, 'A.one') + spanLine(2, 'A.two'));
+    fs.writeFileSync(b, spanLine(3, 'B.one'));
+    // Not a terminal: every redraw is a whole frame ending in the footer.
+    const child = spawn(
+      process.execPath,
+      [cli, 'view', '--follow', '--no-color', a, b],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+    const frames = (): Array<string> => out.split(/^following .*$/m);
+    const waitForFrame = async (
+      ok: (frame: string) => boolean,
+    ): Promise<void> => {
+      const until = Date.now() + 10000;
+      while (Date.now() < until) {
+        if (frames().some(ok)) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no such frame; output:\n${out}`);
+    };
+    try {
+      await waitForFrame((f) => f.includes('A.two') && f.includes('B.one'));
+      // Shorter than before: read as a truncation of a.jsonl.
+      fs.writeFileSync(a, spanLine(4, 'A.new'));
+      await waitForFrame((f) => f.includes('A.new') && f.includes('B.one'));
+      const last = frames().filter((f) => f.includes('A.new'));
+      expect(last[last.length - 1]).not.toContain('A.two');
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });

@@ -16,6 +16,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import JsonlSpanExporter from '../../src/otel/JsonlSpanExporter.js';
+import type { ReadableSpanLike } from '../../src/otel/JsonlSpanExporter.js';
 import { parseTrace } from '../utils/schema.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-otel-'));
@@ -97,5 +98,65 @@ describe('JsonlSpanExporter', () => {
       exporter.export([], resolve),
     );
     expect(result.code).toBe(1);
+  });
+
+  /** A finished span as the SDK hands it over. */
+  function readable(i: number): ReadableSpanLike {
+    const hex = (n: number, width: number): string =>
+      (n + 1).toString(16).padStart(width, '0');
+    return {
+      name: `span-${i}`,
+      kind: SpanKind.INTERNAL,
+      spanContext: () => ({
+        traceId: hex(i, 32),
+        spanId: hex(i, 16),
+        traceFlags: 1,
+      }),
+      startTime: [1763730000 + i, 0],
+      duration: [0, 1000],
+      status: { code: SpanStatusCode.UNSET },
+      attributes: { payload: 'x'.repeat(200) },
+      links: [],
+      events: [],
+      resource: { attributes: { 'service.name': 'small-buffer' } },
+    };
+  }
+
+  test('a batch larger than the buffer: spans are written or dropped one by one', async () => {
+    const file = path.join(tmp, 'small-buffer.jsonl');
+    const exporter = new JsonlSpanExporter(file, { bufferSize: 2048 });
+    const spans = Array.from({ length: 20 }, (_, i) => readable(i));
+    const result = await new Promise<any>((resolve) =>
+      exporter.export(spans, resolve),
+    );
+    expect(result.code).toBe(0);
+    // Empty the buffer so that the `dropped` record fits at close.
+    await exporter.forceFlush();
+    await exporter.shutdown();
+    const records = parseTrace(fs.readFileSync(file, 'utf8'));
+    const written = records.filter((r) => r.type === 'span').length;
+    const dropped = records
+      .filter((r) => r.type === 'dropped')
+      .reduce((n, r) => n + r.count, 0);
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(20);
+    expect(written + dropped).toBe(20);
+  });
+
+  test('export reports failure when the output has failed', async () => {
+    const errors: Array<unknown> = [];
+    const exporter = new JsonlSpanExporter(
+      () => {
+        throw new Error('disk full');
+      },
+      { sync: true, onError: (e) => errors.push(e) },
+    );
+    const result = await new Promise<any>((resolve) =>
+      exporter.export([readable(0)], resolve),
+    );
+    expect(result.code).toBe(1);
+    expect(result.error.message).toBe('disk full');
+    expect(errors).toHaveLength(1);
+    await exporter.shutdown();
   });
 });

@@ -6,9 +6,11 @@ import {
   expect,
   test,
 } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Tracer from '../../src/Tracer.js';
 import OtlpHttpExporter from '../../src/otlp/OtlpHttpExporter.js';
 import { ErrorOtlpExport } from '../../src/otlp/errors.js';
@@ -357,5 +359,63 @@ describe('OtlpHttpExporter', () => {
     expect(
       () => new OtlpHttpExporter({ encoding: 'xml' as any, env: {} }),
     ).toThrow(TypeError);
+  });
+});
+
+describe('OtlpHttpExporter at exit', () => {
+  const root = path.resolve(
+    path.dirname(new URL(import.meta.url).pathname),
+    '../..',
+  );
+  // A real process for real `beforeExit`s, on the built package.
+  const script = `
+const { Tracer, OtlpHttpExporter } = await import(process.env.SPANTRAIL_INDEX);
+const exporter = new OtlpHttpExporter({
+  url: process.env.OTLP_URL,
+  encoding: 'json',
+  compression: 'none',
+  scheduledDelay: 60000,
+  env: {},
+});
+const tracer = new Tracer({ output: exporter, service: 'exit-test' });
+tracer.startSpan('first').end();
+let exits = 0;
+// Runs after the exporter's listener, so this span ends while its flush
+// is in flight; then one more from a later round.
+process.on('beforeExit', () => {
+  exits++;
+  if (exits === 1) tracer.startSpan('during-flush').end();
+  if (exits === 2) tracer.startSpan('next-round').end();
+});
+`;
+
+  test('every beforeExit with pending spans flushes them', async () => {
+    const index = path.join(root, 'dist/index.js');
+    if (!fs.existsSync(index)) throw new Error(`${index} missing: build first`);
+    const file = path.join(tmp, 'exit.mjs');
+    fs.writeFileSync(file, script);
+    const receiver = await startReceiver();
+    const r = await new Promise<{ code: number | null; stderr: string }>(
+      (resolve) => {
+        const child = spawn(process.execPath, [file], {
+          env: {
+            ...process.env,
+            SPANTRAIL_INDEX: pathToFileURL(index).href,
+            OTLP_URL: receiver.url,
+          },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (c) => (stderr += c));
+        child.on('close', (code) => resolve({ code, stderr }));
+      },
+    );
+    await receiver.close();
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const names = spansOf(
+      receiver.received.map((x) => JSON.parse(x.body.toString('utf8'))),
+    ).map((s: any) => s.name);
+    expect(names.sort()).toEqual(['during-flush', 'first', 'next-round']);
   });
 });

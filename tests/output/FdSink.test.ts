@@ -75,4 +75,63 @@ describe('FdSink', () => {
     sink.close();
     expect(text()).toBe('ünïcödé and more');
   });
+
+  test('writeSync that empties a pending retry tells the output it drained', () => {
+    // write() tries the string, then the bytes: both meet a full pipe
+    const { fs, text } = fakeFs(1000, new Set([0, 1]));
+    let drains = 0;
+    const sink = new FdSink(fs as any, 9, false, {
+      drain: () => drains++,
+      fail: () => {},
+    });
+    expect(sink.write('held ')).toBe(false);
+    sink.writeSync('then this');
+    expect(drains).toBe(1);
+    expect(text()).toBe('held then this');
+    sink.close();
+  });
+
+  test('a write while a retry holds bytes queues behind them', async () => {
+    const { fs, text } = fakeFs(1000, new Set([0, 1]));
+    let drains = 0;
+    const sink = new FdSink(fs as any, 9, false, {
+      drain: () => drains++,
+      fail: () => {},
+    });
+    expect(sink.write('first ')).toBe(false);
+    expect(sink.write('second')).toBe(false);
+    while (drains === 0) await new Promise((r) => setTimeout(r, 2));
+    expect(text()).toBe('first second');
+    sink.close();
+  });
+
+  test('a reader that never reads: writeSync gives up after its bounded wait and keeps the rest for the retry', async () => {
+    let open = false;
+    const received: Array<string> = [];
+    const fs = {
+      writeSync(_fd: number, data: string | Uint8Array, offset?: number) {
+        if (!open) throw Object.assign(new Error('EAGAIN'), { code: 'EAGAIN' });
+        const bytes =
+          typeof data === 'string'
+            ? new TextEncoder().encode(data)
+            : data.subarray(offset ?? 0);
+        received.push(new TextDecoder().decode(bytes));
+        return bytes.length;
+      },
+      closeSync() {},
+    };
+    let drains = 0;
+    const sink = new FdSink(fs as any, 9, false, {
+      drain: () => drains++,
+      fail: () => {},
+    });
+    const started = Date.now();
+    sink.writeSync('kept');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(received).toEqual([]);
+    open = true;
+    while (drains === 0) await new Promise((r) => setTimeout(r, 2));
+    expect(received.join('')).toBe('kept');
+    sink.close();
+  });
 });

@@ -9,6 +9,10 @@ import {
   isValidTraceState,
   parseTraceParent,
 } from '../../src/propagation/index.js';
+import {
+  isValidSpanId,
+  isValidTraceId,
+} from '../../src/propagation/traceContext.js';
 import { fcParams } from '../utils/fc.js';
 
 const traceId = '0af7651916cd43dd8448eb211c80319c';
@@ -75,6 +79,42 @@ describe('traceparent parsing (W3C test suite cases)', () => {
     expect(parseTraceParent(`01-${traceId}-${parentId}-09`)?.traceFlags).toBe(
       9,
     );
+  });
+});
+
+describe('id validation', () => {
+  test('trace ids: 32 lower-case hex, not all zero', () => {
+    expect(isValidTraceId(traceId)).toBe(true);
+    expect(isValidTraceId('0'.repeat(32))).toBe(false);
+    expect(isValidTraceId(traceId.toUpperCase())).toBe(false);
+    expect(isValidTraceId(traceId.slice(1))).toBe(false);
+    expect(isValidTraceId(undefined)).toBe(false);
+  });
+
+  test('span ids: 16 or 32 lower-case hex whose W3C id is not zero', () => {
+    expect(isValidSpanId(parentId)).toBe(true);
+    expect(isValidSpanId(traceId)).toBe(true);
+    expect(isValidSpanId('0'.repeat(16))).toBe(false);
+    // no W3C/OTLP form: its low 16 hex are zero
+    expect(isValidSpanId('1'.repeat(16) + '0'.repeat(16))).toBe(false);
+    expect(isValidSpanId(parentId.toUpperCase())).toBe(false);
+    expect(isValidSpanId(parentId + 'a')).toBe(false);
+    expect(isValidSpanId(42)).toBe(false);
+  });
+
+  test('formatTraceParent refuses what the validators refuse', () => {
+    const ok = { traceId, spanId: parentId, traceFlags: 1 };
+    expect(formatTraceParent(ok)).toBe(valid);
+    expect(
+      formatTraceParent({ ...ok, spanId: 'a'.repeat(16) + parentId }),
+    ).toBe(valid);
+    expect(
+      formatTraceParent({ ...ok, traceId: '0'.repeat(32) }),
+    ).toBeUndefined();
+    expect(
+      formatTraceParent({ ...ok, spanId: parentId + '0'.repeat(16) }),
+    ).toBeUndefined();
+    expect(formatTraceParent({ ...ok, spanId: 'xyz' })).toBeUndefined();
   });
 });
 

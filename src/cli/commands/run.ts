@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import tty from 'node:tty';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import CliError from '../CliError.js';
 import { clean, parse, usageExit, writeOut } from '../util.js';
@@ -24,7 +25,25 @@ Examples:
   spantrail run -- app.mjs --port 8080
 `;
 
-const forwarded: Array<NodeJS.Signals> = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** Signals we catch while the child runs, so that we outlive it. */
+const handled: Array<NodeJS.Signals> = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGQUIT',
+];
+
+/**
+ * Whether `run` passes `signal` on to the child. On a terminal the child is
+ * in our foreground process group, so the terminal (or the shell, for a
+ * hangup) already delivers the keyboard signals to it: a second SIGINT
+ * reads as a force-quit to many programs, which then skip their graceful
+ * shutdown and trace flush. SIGTERM is sent to us alone, so it is always
+ * forwarded, and so is everything when a supervisor signals only us.
+ */
+function forwardsSignal(signal: NodeJS.Signals, terminal: boolean): boolean {
+  return !terminal || signal === 'SIGTERM';
+}
 
 /** Absolute path of the preload module (dist/register.js). */
 function registerPath(): string {
@@ -94,10 +113,14 @@ async function run(args: Array<string>): Promise<number> {
     file = process.execPath;
   }
   const child = spawn(file, rest, { stdio: 'inherit', env });
+  // isatty rather than process.stdin, which would open a stream on fd 0.
+  const terminal = tty.isatty(0);
   const handlers = new Map<NodeJS.Signals, () => void>();
-  for (const signal of forwarded) {
+  for (const signal of handled) {
     const handler = (): void => {
-      if (child.exitCode == null) child.kill(signal);
+      if (forwardsSignal(signal, terminal) && child.exitCode == null) {
+        child.kill(signal);
+      }
     };
     handlers.set(signal, handler);
     process.on(signal, handler);
@@ -140,4 +163,4 @@ function signalNumber(signal: NodeJS.Signals): number | undefined {
 }
 
 export default run;
-export { splitCommand };
+export { splitCommand, forwardsSignal };

@@ -169,20 +169,20 @@ async function follow(
     dirty = true;
     if (timer == null) timer = setTimeout(draw, 50);
   };
-  const followers = positionals.map(
+  // One model merges all files, so a truncated file drops the spans of the
+  // others too: every follower then reads its file again from the start.
+  const onReset = (): void => {
+    model = newModel();
+    for (const f of followers) f.reset();
+    schedule();
+  };
+  const followers: Array<TraceFollower> = positionals.map(
     (file) =>
       new TraceFollower(
         file,
         { record: (r, s) => model.record(r, s) },
         issues,
-        {
-          onUpdate: schedule,
-          onReset: () => {
-            model = newModel();
-            schedule();
-          },
-          onError: () => undefined,
-        },
+        { onUpdate: schedule, onReset, onError: () => undefined },
       ),
   );
   try {
@@ -201,10 +201,14 @@ async function follow(
     const stop = (): void => {
       for (const f of followers) f.stop();
       if (timer != null) clearTimeout(timer);
+      // Both, so a later SIGTERM is not swallowed by a stale listener.
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.stdout.off('resize', schedule);
       resolve();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
   return 0;
 }
