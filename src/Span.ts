@@ -153,8 +153,7 @@ class Span {
       attributes = attributesOrTime;
     }
     const limits = this.tracer.limits;
-    if (this.events === undefined) this.events = [];
-    else if (this.events.length >= limits.eventCountLimit) {
+    if ((this.events?.length ?? 0) >= limits.eventCountLimit) {
       this.droppedEvents++;
       return this;
     }
@@ -171,7 +170,7 @@ class Span {
     );
     if (r.attributes !== undefined) event.attributes = r.attributes;
     if (r.dropped > 0) event.dropped = r.dropped;
-    this.events.push(event);
+    (this.events ??= []).push(event);
     return this;
   }
 
@@ -180,7 +179,11 @@ class Span {
     context: SpanContext | SpanLink,
     attributes?: Attributes,
   ): this {
-    if (this.ended || context == null) return this;
+    if (this.ended) return this;
+    if (typeof context !== 'object' || context === null) {
+      this.droppedLinks++;
+      return this;
+    }
     if ('context' in context && context.context != null) {
       attributes = context.attributes;
       context = context.context;
@@ -191,8 +194,7 @@ class Span {
       return this;
     }
     const limits = this.tracer.limits;
-    if (this.links === undefined) this.links = [];
-    else if (this.links.length >= limits.linkCountLimit) {
+    if ((this.links?.length ?? 0) >= limits.linkCountLimit) {
       this.droppedLinks++;
       return this;
     }
@@ -204,7 +206,7 @@ class Span {
     );
     if (r.attributes !== undefined) link.attributes = r.attributes;
     if (r.dropped > 0) link.dropped = r.dropped;
-    this.links.push(link);
+    (this.links ??= []).push(link);
     return this;
   }
 

@@ -25,11 +25,9 @@ import {
 } from './propagation/index.js';
 import type { Carrier } from './propagation/index.js';
 import { SpanEvent, TracerErrorEvent } from './events.js';
+import { isValidSpanId, isValidTraceId } from './propagation/traceContext.js';
 import { SpanKind, TraceFlags, defaultLimits } from './constants.js';
 import { timeInputToPerf } from './utils.js';
-
-const spanIdPattern = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/;
-const traceIdPattern = /^[0-9a-f]{32}$/;
 
 let defaultContextManager: ContextManager | undefined;
 
@@ -120,19 +118,22 @@ class Tracer extends EventTarget {
             ? target
             : isOtlpTarget(target)
               ? OtlpHttpExporter.fromTarget(target, {
-                  onError: (e) => this.dispatchEvent(new TracerErrorEvent(e)),
+                  onError: (e) => this.reportError(e),
                 })
               : new JsonlOutput(target as OutputTarget, {
                   service: this.service,
                   bufferSize: options.bufferSize,
                   sync: options.sync,
                   flushInterval: options.flushInterval,
-                  onError: (e) => this.dispatchEvent(new TracerErrorEvent(e)),
+                  onError: (e) => this.reportError(e),
                 }),
         );
       }
     } catch (e) {
-      for (const p of processors) void p.close();
+      // close what this constructor opened; the caller's processors are theirs
+      for (const p of processors) {
+        if (!targets.includes(p as any)) void p.close();
+      }
       throw e;
     }
     this.processors = processors;
@@ -181,7 +182,7 @@ class Tracer extends EventTarget {
         this.context.lost();
     }
     const spanId = this.ids.next(perfStart);
-    if (!this.sampler.shouldSample(traceId, name, parent)) {
+    if (!this.sample(traceId, name, parent)) {
       return new NonRecordingSpan(
         this,
         { traceId, spanId, traceFlags: TraceFlags.NONE, traceState },
@@ -194,7 +195,7 @@ class Tracer extends EventTarget {
       traceId,
       spanId,
       parentId,
-      (options?.kind ?? SpanKind.INTERNAL) as SpanKindValue,
+      kindOf(options?.kind),
       perfStart,
       traceFlags | TraceFlags.SAMPLED,
       traceState,
@@ -209,7 +210,13 @@ class Tracer extends EventTarget {
     this.openSpans++;
     if (this.emitStart) {
       const processors = this.processors;
-      for (let i = 0; i < processors.length; i++) processors[i].onStart(span);
+      for (let i = 0; i < processors.length; i++) {
+        try {
+          processors[i].onStart(span);
+        } catch (e) {
+          this.reportError(e);
+        }
+      }
     }
     if (this.hasStartListeners) {
       this.dispatchEvent(new SpanEvent('spanstart', span));
@@ -221,9 +228,34 @@ class Tracer extends EventTarget {
   public onSpanEnd(span: Span): void {
     this.openSpans--;
     const processors = this.processors;
-    for (let i = 0; i < processors.length; i++) processors[i].onEnd(span);
+    for (let i = 0; i < processors.length; i++) {
+      try {
+        processors[i].onEnd(span);
+      } catch (e) {
+        this.reportError(e);
+      }
+    }
     if (this.hasEndListeners)
       this.dispatchEvent(new SpanEvent('spanend', span));
+  }
+
+  /** A throwing sampler samples nothing rather than break the program. */
+  protected sample(
+    traceId: string,
+    name: string,
+    parent: SpanContext | undefined,
+  ): boolean {
+    try {
+      return this.sampler.shouldSample(traceId, name, parent) === true;
+    } catch (e) {
+      this.reportError(e);
+      return false;
+    }
+  }
+
+  /** Errors of outputs and user plug-ins reach listeners, never the program. */
+  protected reportError(error: unknown): void {
+    this.dispatchEvent(new TracerErrorEvent(error));
   }
 
   /** The span new spans take as parent by default. */
@@ -341,14 +373,17 @@ class Tracer extends EventTarget {
 }
 
 function isValidSpanContext(context: SpanContext): boolean {
-  return (
-    typeof context.traceId === 'string' &&
-    typeof context.spanId === 'string' &&
-    traceIdPattern.test(context.traceId) &&
-    spanIdPattern.test(context.spanId) &&
-    context.traceId !== '00000000000000000000000000000000' &&
-    !/^0+$/.test(context.spanId)
-  );
+  return isValidTraceId(context.traceId) && isValidSpanId(context.spanId);
+}
+
+/** A `SpanKind`, or INTERNAL for anything else (plain-JS callers). */
+function kindOf(kind: unknown): SpanKindValue {
+  return typeof kind === 'number' &&
+    Number.isInteger(kind) &&
+    kind >= SpanKind.INTERNAL &&
+    kind <= SpanKind.CONSUMER
+    ? (kind as SpanKindValue)
+    : SpanKind.INTERNAL;
 }
 
 function defaultServiceName(): string {

@@ -212,8 +212,24 @@ function sanitizeAttributes(
   return { attributes: r.count > 0 ? target : undefined, dropped: r.dropped };
 }
 
-/** Turns a thrown value into an `Error`-like triple for exception events. */
+/**
+ * Turns a thrown value into an `Error`-like triple for exception events.
+ * Never throws: a hostile value (throwing getters, a revoked proxy) must not
+ * replace the error the program is handling.
+ */
 function describeException(exception: unknown): {
+  type: string;
+  message: string;
+  stacktrace?: string;
+} {
+  try {
+    return describeThrown(exception);
+  } catch {
+    return { type: typeof exception, message: '' };
+  }
+}
+
+function describeThrown(exception: unknown): {
   type: string;
   message: string;
   stacktrace?: string;

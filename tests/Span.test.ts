@@ -253,3 +253,46 @@ describe('Span', () => {
     expect(backwards.duration).toBe(0);
   });
 });
+
+describe('Span, hostile and edge input', () => {
+  test('limits of 0 keep no events and no links, and count them', () => {
+    const span = tracer({ eventCountLimit: 0, linkCountLimit: 0 }).startSpan(
+      'z',
+    );
+    span.addEvent('e');
+    span.addLink({ traceId: span.traceId, spanId: span.spanId });
+    span.end();
+    const r = record(span);
+    expect(r.events).toEqual([]);
+    expect(r.links).toEqual([]);
+    expect(r.dropped).toEqual({ events: 1, links: 1 });
+  });
+
+  test('a primitive link is dropped and counted, not thrown', () => {
+    const span = tracer().startSpan('links');
+    span.addLink('not a context' as any);
+    span.addLink(undefined as any);
+    span.end();
+    expect(record(span).dropped).toEqual({ links: 2 });
+  });
+
+  test('recordException of a value whose getters throw still marks the span', () => {
+    const span = tracer().startSpan('hostile');
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap');
+        },
+        getPrototypeOf() {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect(() => span.recordException(hostile)).not.toThrow();
+    span.end();
+    const r = record(span);
+    expect(r.status.code).toBe(SpanStatusCode.ERROR);
+    expect(r.events[0].name).toBe('exception');
+  });
+});

@@ -338,3 +338,62 @@ describe('global tracer', () => {
     expect(getTracer()).toBe(noopTracer);
   });
 });
+
+describe('Tracer, user code that misbehaves', () => {
+  test('a kind that is not a SpanKind becomes INTERNAL, and the JSONL stays valid', () => {
+    const { tracer, records } = collecting();
+    tracer.startSpan('a', { kind: 'server' as any }).end();
+    tracer.startSpan('b', { kind: 9 as any }).end();
+    tracer.startSpan('c', { kind: 1.5 as any }).end();
+    const spans = records().filter((r) => r.type === 'span');
+    expect(spans.map((s) => s.kind)).toEqual([0, 0, 0]);
+  });
+
+  test('a throwing sampler samples nothing; a throwing processor is reported, not thrown', () => {
+    const errors: Array<unknown> = [];
+    const failing = {
+      onStart() {
+        throw new Error('onStart broke');
+      },
+      onEnd() {
+        throw new Error('onEnd broke');
+      },
+      flush: async () => {},
+      flushSync() {},
+      close: async () => {},
+    };
+    const tracer = new Tracer({ output: failing, context: 'shim' });
+    tracer.addEventListener('error', (e) =>
+      errors.push((e as TracerErrorEvent).error),
+    );
+    expect(() => tracer.startSpan('s').end()).not.toThrow();
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      'onStart broke',
+      'onEnd broke',
+    ]);
+    const unsampled = new Tracer({
+      context: 'shim',
+      sampler: {
+        shouldSample() {
+          throw new Error('sampler broke');
+        },
+      },
+    });
+    expect(unsampled.startSpan('x').isRecording()).toBe(false);
+  });
+
+  test('a failed construction closes the outputs it opened, not the caller’s processors', () => {
+    let closed = 0;
+    const mine = {
+      onStart() {},
+      onEnd() {},
+      flush: async () => {},
+      flushSync() {},
+      close: async () => {
+        closed++;
+      },
+    };
+    expect(() => new Tracer({ output: [mine, 'fd:x'] })).toThrow(TypeError);
+    expect(closed).toBe(0);
+  });
+});

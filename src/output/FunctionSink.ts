@@ -14,7 +14,7 @@ class FunctionSink implements Sink {
   }
 
   public writeSync(chunk: string): void {
-    this.fn(chunk);
+    if (chunk !== '') this.fn(chunk);
   }
 
   public close(): void {}

@@ -177,9 +177,14 @@ class JsonlOutput implements SpanProcessor {
   public flushSync(): void {
     this.clearTimer();
     if (this.stopped) return;
-    if (this.dropped > 0) this.reportDropped();
-    const chunk = this.buffer;
+    // the buffer is written first, so the count of what overflowed always
+    // fits after it
+    let chunk = this.buffer;
     this.buffer = '';
+    if (this.dropped > 0) {
+      chunk += droppedLine(this.dropped);
+      this.dropped = 0;
+    }
     try {
       this.sink.writeSync(chunk);
     } catch (e) {
@@ -228,6 +233,8 @@ class JsonlOutput implements SpanProcessor {
   }
 
   protected reportDropped(): void {
+    // a dropped line is under 80 characters: skip building it while full
+    if (this.buffer.length + 80 > this.bufferSize) return;
     const line = droppedLine(this.dropped);
     if (this.buffer.length + line.length > this.bufferSize) return;
     this.buffer += line;
@@ -246,7 +253,11 @@ class JsonlOutput implements SpanProcessor {
     } catch {
       // the destination is already broken
     }
-    this.onError?.(error);
+    try {
+      this.onError?.(error);
+    } catch {
+      // a failing error handler must not turn into an uncaught exception
+    }
   }
 
   protected clearTimer(): void {

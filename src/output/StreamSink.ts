@@ -12,7 +12,7 @@ class StreamSink implements Sink {
   public constructor(stream: NodeWritableLike, events: SinkEvents) {
     this.stream = stream;
     this.events = events;
-    stream.on('error', (e: unknown) => this.fail(e));
+    stream.on('error', this.onError);
   }
 
   public write(chunk: string): boolean {
@@ -23,21 +23,35 @@ class StreamSink implements Sink {
 
   /** A stream cannot be waited on synchronously: queue it, best effort. */
   public writeSync(chunk: string): void {
-    this.stream.write(chunk);
+    if (chunk !== '') this.stream.write(chunk);
   }
 
   public close(): Promise<void> {
     const stream = this.stream as any;
     const proc = (globalThis as any).process;
+    // a failed stream may still emit its error: keep catching it
+    const detach = () => {
+      if (!this.failed) stream.off?.('error', this.onError);
+    };
     if (
       typeof stream.end !== 'function' ||
       stream === proc?.stdout ||
       stream === proc?.stderr
     ) {
+      // shared streams outlive the output: leave no listener behind
+      detach();
       return Promise.resolve();
     }
-    return new Promise((resolve) => stream.end(() => resolve()));
+    // the listener stays until the end, so an error while ending is caught
+    return new Promise((resolve) =>
+      stream.end(() => {
+        detach();
+        resolve();
+      }),
+    );
   }
+
+  protected onError = (e: unknown): void => this.fail(e);
 
   protected onWritten = (e?: Error | null): void => {
     if (e != null) this.fail(e);

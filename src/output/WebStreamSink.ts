@@ -23,6 +23,7 @@ class WebStreamSink implements Sink {
   }
 
   public writeSync(chunk: string): void {
+    if (chunk === '') return;
     this.writer.write(this.encoder.encode(chunk)).catch(() => {});
   }
 

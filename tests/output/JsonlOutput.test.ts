@@ -230,3 +230,48 @@ describe('JSONL output', () => {
     await tracer.close();
   });
 });
+
+describe('JSONL output edges', () => {
+  test('flushSync with a full buffer still writes the dropped count after it', () => {
+    const chunks: Array<string> = [];
+    const output = new JsonlOutput((c: string) => chunks.push(c), {
+      bufferSize: 2048,
+    });
+    const tracer = new Tracer({ output, context: 'shim' });
+    for (let i = 0; i < 50; i++) tracer.startSpan('fill').end();
+    expect(output.droppedTotal).toBeGreaterThan(0);
+    tracer.flushSync();
+    const records = parseTrace(chunks.join(''));
+    const kept = records.filter((r) => r.type === 'start' || r.type === 'span');
+    const dropped = records.filter((r) => r.type === 'dropped');
+    expect(records.at(-1).type).toBe('dropped');
+    expect(kept.length + dropped.reduce((n, r) => n + r.count, 0)).toBe(100);
+  });
+
+  test('nothing to write means no write: no empty chunks', async () => {
+    const chunks: Array<string> = [];
+    const tracer = new Tracer({
+      output: (c: string) => chunks.push(c),
+      context: 'shim',
+    });
+    tracer.startSpan('one').end();
+    tracer.flushSync();
+    tracer.flushSync();
+    await tracer.close();
+    expect(chunks.every((c) => c.length > 0)).toBe(true);
+    expect(chunks).toHaveLength(1);
+  });
+
+  test('a closed output leaves no listener on its stream', async () => {
+    const stream = new Writable({
+      write(_chunk, _enc, cb) {
+        cb();
+      },
+    });
+    const before = stream.listenerCount('error');
+    const tracer = new Tracer({ output: stream, context: 'shim' });
+    expect(stream.listenerCount('error')).toBe(before + 1);
+    await tracer.close();
+    expect(stream.listenerCount('error')).toBe(before);
+  });
+});
