@@ -12,7 +12,7 @@ import type {
 } from './types.js';
 import Span from './Span.js';
 import NonRecordingSpan from './NonRecordingSpan.js';
-import endWhenDone from './endWhenDone.js';
+import { runInSpan } from './endWhenDone.js';
 import IdGenerator from './IdGenerator.js';
 import JsonlOutput from './output/JsonlOutput.js';
 import OtlpHttpExporter from './otlp/OtlpHttpExporter.js';
@@ -331,15 +331,7 @@ class Tracer extends EventTarget {
       throw new TypeError('startActiveSpan: expected a function');
     }
     const span = this.startSpan(name, options);
-    let result: R;
-    try {
-      result = this.context.with(span, fn, undefined, [span]);
-    } catch (e) {
-      span.recordException(e);
-      span.end();
-      throw e;
-    }
-    return endWhenDone(this, span, result);
+    return runInSpan(span, fn, undefined, [span]);
   }
 
   public override addEventListener(

@@ -1,5 +1,4 @@
 import type Span from './Span.js';
-import type Tracer from './Tracer.js';
 import TracedGenerator from './decorators/TracedGenerator.js';
 import TracedAsyncGenerator from './decorators/TracedAsyncGenerator.js';
 import { isGeneratorLike, reportResult } from './decorators/utils.js';
@@ -16,7 +15,6 @@ import { isGeneratorLike, reportResult } from './decorators/utils.js';
  * they are, and only observed.
  */
 function endWhenDone<R>(
-  tracer: Tracer,
   span: Span,
   result: R,
   onResult?: (span: Span, result: unknown) => void,
@@ -28,10 +26,10 @@ function endWhenDone<R>(
     const r = result as any;
     if (isGeneratorLike(r)) {
       if (typeof r[Symbol.asyncIterator] === 'function') {
-        return new TracedAsyncGenerator(tracer, span, r, onResult) as R;
+        return new TracedAsyncGenerator(span, r, onResult) as R;
       }
       if (typeof r[Symbol.iterator] === 'function') {
-        return new TracedGenerator(tracer, span, r, onResult) as R;
+        return new TracedGenerator(span, r, onResult) as R;
       }
     }
     if (typeof r.then === 'function') {
@@ -65,4 +63,29 @@ function endWhenDone<R>(
   return result;
 }
 
+/**
+ * Calls `fn` on `thisArg` with `args` while `span` is active, and ends the
+ * span when the call is done (see {@link endWhenDone}); a synchronous throw
+ * is recorded and rethrown unchanged. What `startActiveSpan` and every
+ * traced method run through.
+ */
+function runInSpan<R>(
+  span: Span,
+  fn: (...args: Array<any>) => R,
+  thisArg: unknown,
+  args: ArrayLike<unknown>,
+  onResult?: (span: Span, result: unknown) => void,
+): R {
+  let result: R;
+  try {
+    result = span.tracer.context.with(span, fn, thisArg, args);
+  } catch (e) {
+    span.recordException(e);
+    span.end();
+    throw e;
+  }
+  return endWhenDone(span, result, onResult);
+}
+
 export default endWhenDone;
+export { runInSpan };

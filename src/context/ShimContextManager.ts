@@ -127,10 +127,11 @@ class ShimContextManager implements ContextManager {
       }
       thenable.then(settle, settle);
       return result;
-    } catch (e) {
-      // a thenable whose `then` throws is not pending
+    } catch {
+      // a thenable whose `then` throws is not pending; the call itself
+      // succeeded, so its result is returned as it is
       settle();
-      throw e;
+      return result;
     }
   }
 }

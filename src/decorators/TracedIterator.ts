@@ -1,5 +1,4 @@
 import type Span from '../Span.js';
-import type Tracer from '../Tracer.js';
 import { reportResult } from './utils.js';
 
 /**
@@ -7,19 +6,16 @@ import { reportResult } from './utils.js';
  * iterator, and ending the span exactly once, on completion or failure.
  */
 abstract class TracedIterator<I> {
-  protected tracer: Tracer;
   protected span: Span;
   protected iterator: I;
   protected onResult: ((span: Span, result: unknown) => void) | undefined;
   protected done: boolean = false;
 
   public constructor(
-    tracer: Tracer,
     span: Span,
     iterator: I,
     onResult?: (span: Span, result: unknown) => void,
   ) {
-    this.tracer = tracer;
     this.span = span;
     this.iterator = iterator;
     this.onResult = onResult;
@@ -49,7 +45,7 @@ abstract class TracedIterator<I> {
     args: ArrayLike<unknown>,
   ): S {
     try {
-      return this.tracer.context.with(this.span, fn, this.iterator, args);
+      return this.span.tracer.context.with(this.span, fn, this.iterator, args);
     } catch (e) {
       this.fail(e);
       throw e;

@@ -454,18 +454,26 @@ function onConstruct(
  */
 function ownerSpan(args: ArrayLike<unknown> | undefined): Span | undefined {
   if (args === undefined) return undefined;
+  // only an unambiguous owner: with two traced objects among the arguments
+  // (`{ db, keyRing }`) either could be the owner, and a wrong parent is
+  // worse than none
+  let owner: Span | undefined;
+  const consider = (span: Span | undefined): boolean => {
+    if (span === undefined || span === owner) return true;
+    if (owner !== undefined) return false;
+    owner = span;
+    return true;
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a == null || typeof a !== 'object') continue;
-    const direct = getObjectSpan(a);
-    if (direct !== undefined) return direct;
+    if (!consider(getObjectSpan(a))) return undefined;
     if (Object.getPrototypeOf(a) !== Object.prototype) continue;
     for (const key of Object.keys(a)) {
-      const span = getObjectSpan((a as any)[key]);
-      if (span !== undefined) return span;
+      if (!consider(getObjectSpan((a as any)[key]))) return undefined;
     }
   }
-  return undefined;
+  return owner;
 }
 
 /**

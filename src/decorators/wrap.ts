@@ -2,7 +2,7 @@ import type Span from '../Span.js';
 import type Tracer from '../Tracer.js';
 import type { Attributes, ParentInput, SpanKindValue } from '../types.js';
 import type { TracedAttributes } from './types.js';
-import endWhenDone from '../endWhenDone.js';
+import { runInSpan } from '../endWhenDone.js';
 import { getTracer } from '../global.js';
 import { getObjectSpan } from '../context/objectContext.js';
 import {
@@ -27,12 +27,14 @@ type WrapSpec = {
   tracer?: Tracer;
   /** The function `@context` registered: the method as written. */
   contextKey?: unknown;
+  /** Its `@context` parameter index, once found. */
+  contextIndex?: number;
 };
 
 /**
  * Wraps `method` so that each call runs in a span. One wrapper serves every
  * shape of method: the result decides when the span ends (see
- * {@link endWhenDone}). With a disabled tracer it calls `method` directly.
+ * `endWhenDone`). With a disabled tracer it calls `method` directly.
  */
 function wrapTraced<F extends (...args: Array<any>) => any>(
   method: F,
@@ -66,18 +68,23 @@ function invokeTraced(
     if (name === undefined) name = method.name || 'anonymous';
     else spec.name = name;
   }
-  const index =
-    spec.contextKey === undefined
-      ? undefined
-      : getContextParameterIndex(spec.contextKey);
+  let index = spec.contextIndex;
+  if (index === undefined && spec.contextKey !== undefined) {
+    // a found index never changes; none yet may mean contexts still loads
+    index = spec.contextIndex = getContextParameterIndex(spec.contextKey);
+  }
   let parent: ParentInput;
   if (spec.root === true) {
     parent = null;
   } else {
-    if (index !== undefined) parent = spanFromContextObject(args[index]);
-    if (parent === undefined) {
-      parent = tracer.context.active() ?? getObjectSpan(self);
+    // the active span is exact wherever it is known; a context object may
+    // have been kept beyond its call, so it only fills in where the active
+    // span is lost (the shim after an await)
+    parent = tracer.context.active();
+    if (parent === undefined && index !== undefined) {
+      parent = spanFromContextObject(args[index]);
     }
+    if (parent === undefined) parent = getObjectSpan(self);
   }
   let attributes: Attributes | undefined;
   if (spec.attributes !== undefined) {
@@ -98,15 +105,7 @@ function invokeTraced(
     copy[index] = withContextSpan(args[index] as object | undefined, span);
     callArgs = copy;
   }
-  let result: unknown;
-  try {
-    result = tracer.context.with(span, method, self, callArgs);
-  } catch (e) {
-    span.recordException(e);
-    span.end();
-    throw e;
-  }
-  return endWhenDone(tracer, span, result, spec.onResult);
+  return runInSpan(span, method, self, callArgs, spec.onResult);
 }
 
 function safeAttributes(

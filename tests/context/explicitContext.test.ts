@@ -262,3 +262,29 @@ describe.each(['als', 'shim'] as const)(
     );
   },
 );
+
+describe('a context object kept beyond its call', () => {
+  test('with ALS the active span wins over a stale span on ctx', async () => {
+    const rec = recorder();
+    const tracer = new Tracer({ context: 'als', output: rec });
+    let kept: Ctx | undefined;
+    class Service {
+      @traced({ tracer })
+      public async first(@context ctx?: Ctx): Promise<void> {
+        // stored for later, as a cache or a long-lived helper might
+        kept = ctx;
+      }
+
+      @traced({ tracer })
+      public async second(@context _ctx?: Ctx): Promise<void> {}
+    }
+    const service = new Service();
+    await service.first({});
+    await tracer.startActiveSpan('later', async () => {
+      await service.second(kept);
+    });
+    const later = rec.ended.find((s) => s.name === 'later')!;
+    const second = rec.ended.find((s) => s.name === 'Service.second')!;
+    expect(second.parentId).toBe(later.spanId);
+  });
+});

@@ -223,6 +223,37 @@ describe.each([
       },
     );
 
+    test('a CreateDestroy made with no span active nests under its one traced owner, under none when two could own it', async () => {
+      class Store {
+        public async start(): Promise<void> {}
+        public async stop(): Promise<void> {}
+        public async destroy(): Promise<void> {}
+      }
+      class Tx {
+        public constructor(public deps: Record<string, unknown>) {}
+        public async destroy(): Promise<void> {}
+      }
+      const S: any = Traceable()(cdss()(Store));
+      const T: any = Traceable()(cd()(Tx));
+      const a = new S();
+      const b = new S();
+      await a.start();
+      await b.start();
+      const owned = new T({ store: a, label: 'x' });
+      const ambiguous = new T({ store: a, other: b });
+      await owned.destroy();
+      await ambiguous.destroy();
+      await a.stop();
+      await b.stop();
+      // spans are collected in end order: a stops first, owned ends first
+      const [aLifetime] = c.spans.filter((x) => x.name === 'Store');
+      const [ownedLifetime, ambiguousLifetime] = c.spans.filter(
+        (x) => x.name === 'Tx',
+      );
+      expect(ownedLifetime.parentId).toBe(aLifetime.spanId);
+      expect(ambiguousLifetime.parentId).toBeUndefined();
+    });
+
     test.each(['traceable-outer', 'traceable-inner'])(
       'CreateDestroyStartStop: start, stop, destroy; failing destroy (%s)',
       async (order) => {
