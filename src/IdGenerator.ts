@@ -11,6 +11,17 @@ const variantDigit = ['8', '9', 'a', 'b'];
 const hexByte: Array<string> = [];
 for (let i = 0; i < 256; i++) hexByte.push(i.toString(16).padStart(2, '0'));
 
+/**
+ * The 48-bit time field of an IdSortable id for an epoch time in
+ * milliseconds: whole seconds, then the 12-bit fixed-point fraction of the
+ * second, as `@matrixai/id` encodes it.
+ */
+function sortableTick(epochMs: number): number {
+  const ms = Math.floor(epochMs);
+  const seconds = Math.floor(ms / 1000);
+  return seconds * 4096 + Math.floor(((ms - seconds * 1000) * 4096) / 1000);
+}
+
 /** Ids drawn from one refill of the random pool. */
 const idsPerRefill = 512;
 
@@ -58,11 +69,7 @@ class IdGenerator {
    * has; it is read here when not given.
    */
   public next(perfNow: number = performance.now()): string {
-    const epochMs = Math.floor(timeOrigin + perfNow);
-    const seconds = Math.floor(epochMs / 1000);
-    // 12-bit fixed-point fraction of the second, as IdSortable encodes it
-    let tick =
-      seconds * 4096 + Math.floor(((epochMs - seconds * 1000) * 4096) / 1000);
+    let tick = sortableTick(timeOrigin + perfNow);
     if (tick <= this.lastTick) {
       tick = this.lastTick;
       if (++this.seq > 4095) {
@@ -94,3 +101,4 @@ class IdGenerator {
 }
 
 export default IdGenerator;
+export { sortableTick };

@@ -393,4 +393,3 @@ function defaultServiceName(): string {
 }
 
 export default Tracer;
-export { isValidSpanContext };

@@ -39,10 +39,10 @@ const defaultLimits = {
   attributePerLinkCountLimit: 128,
 } as const;
 
-/** Bytes a JSONL output holds before it drops records. */
+/** Characters a JSONL output holds before it drops records. */
 const defaultBufferSize = 4 * 1024 * 1024;
 
-/** Buffered bytes that trigger an immediate write instead of waiting. */
+/** Buffered characters that trigger an immediate write, not a wait. */
 const defaultHighWaterMark = 64 * 1024;
 
 /** Longest wait before buffered records are written, in milliseconds. */

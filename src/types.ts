@@ -169,7 +169,10 @@ type TracerOptions = {
   emitStart?: boolean;
   sampler?: Sampler;
   limits?: Partial<SpanLimits>;
-  /** Bytes an output buffers before it drops records (default 4 MiB). */
+  /**
+   * Characters an output buffers before it drops records (default 4 Mi;
+   * about bytes, as records are mostly ASCII).
+   */
   bufferSize?: number;
   /** Write every record before `end()` returns (default false). */
   sync?: boolean;

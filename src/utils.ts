@@ -62,6 +62,28 @@ function runtimeInfo(): { runtime: string; runtimeVersion: string } {
   return { runtime: 'unknown', runtimeVersion: '' };
 }
 
+/**
+ * This process as trace files and OTLP resources describe it: runtime,
+ * version, and pid and host name where the runtime has them.
+ */
+function processInfo(): {
+  runtime: string;
+  runtimeVersion: string;
+  pid?: number;
+  host?: string;
+} {
+  const info: ReturnType<typeof processInfo> = runtimeInfo();
+  const pid = (globalThis as any).process?.pid;
+  if (typeof pid === 'number') info.pid = pid;
+  try {
+    const host = getBuiltin('node:os')?.hostname();
+    if (typeof host === 'string') info.host = host;
+  } catch {
+    // no host name to report
+  }
+  return info;
+}
+
 function truncate(value: string, limit: number): string {
   return value.length > limit ? value.slice(0, limit) : value;
 }
@@ -303,6 +325,7 @@ function w3cSpanId(spanId: string): string {
 }
 
 export {
+  processInfo,
   w3cSpanId,
   processHooks,
   timeOrigin,
@@ -310,7 +333,6 @@ export {
   timeInputToPerf,
   getBuiltin,
   runtimeInfo,
-  toAttributeValue,
   mergeAttributes,
   setAttributeOn,
   sanitizeAttributes,

@@ -34,9 +34,13 @@ function addContextsMap(map: unknown): void {
  * Node (>= 20.19) loads it synchronously through `require(esm)`, which
  * shares the module instance the program imported, so methods traced at
  * start-up see their `@context` parameter from the first call. Elsewhere it
- * falls back to a dynamic `import()`.
+ * falls back to a dynamic `import()`: calls made before that resolves see
+ * no `@context` parameter and fall back to the active span.
+ *
+ * Starts when the first traced method is decorated; resolves once loading
+ * was tried.
  */
-function loadContexts(): Promise<void> {
+function contextsReady(): Promise<void> {
   if (loading === undefined) {
     const specifier = ['@matrixai', 'contexts', 'utils.js'].join('/');
     try {
@@ -73,15 +77,6 @@ function registerContexts(contexts: WeakMap<object, number>): void {
 }
 
 /**
- * Resolves once spantrail has tried to load `@matrixai/contexts` (it starts
- * when the first traced method is decorated). Calls made before then see no
- * `@context` parameter and fall back to the active span.
- */
-function contextsReady(): Promise<void> {
-  return loadContexts();
-}
-
-/**
  * The index of `method`'s `@context` parameter, or undefined when it has
  * none (or `@matrixai/contexts` is not loaded yet).
  *
@@ -93,7 +88,7 @@ function contextsReady(): Promise<void> {
  */
 function getContextParameterIndex(method: unknown): number | undefined {
   if (typeof method !== 'function') return undefined;
-  if (loading === undefined) void loadContexts();
+  if (loading === undefined) void contextsReady();
   for (let i = 0; i < contextsMaps.length; i++) {
     const index = contextsMaps[i].get(method);
     if (typeof index === 'number') return index;
@@ -146,7 +141,6 @@ export {
   contextSpanKey,
   registerContexts,
   contextsReady,
-  loadContexts,
   getContextParameterIndex,
   spanFromContextObject,
   withContextSpan,

@@ -502,7 +502,6 @@ export {
   findAsyncInit,
   installLifecycle,
   installInstanceLifecycle,
-  onConstruct,
   withConstructHook,
   wrapBody,
   isBody,

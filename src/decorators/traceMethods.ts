@@ -167,4 +167,4 @@ function traceInstanceMethods(
   );
 }
 
-export { traceMethods, traceInstanceMethods, isEventedProto };
+export { traceMethods, traceInstanceMethods };

@@ -148,4 +148,4 @@ function traced(nameOrOptions?: string | TracedOptions): DualMethodDecorator {
 }
 
 export default traced;
-export { isStandardContext, keyName, accessorPrefix };
+export { keyName, accessorPrefix };

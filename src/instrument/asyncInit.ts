@@ -126,5 +126,5 @@ function patchExports(exports: any, config: InstrumentConfig): boolean {
   return patched;
 }
 
-export { patchDecorator, patchReady, patchExports, kinds };
+export { patchDecorator, patchReady, patchExports };
 export type { InstrumentConfig, Kind };

@@ -10,6 +10,7 @@ import type { JsonlOutputOptions, OutputTarget } from '../types.js';
 import JsonlOutput from '../output/JsonlOutput.js';
 import { metaLine } from '../output/records.js';
 import { sanitizeAttributes } from '../utils.js';
+import { sortableTick } from '../IdGenerator.js';
 
 /** What the exporter reads of an OpenTelemetry SDK `ReadableSpan`. */
 type ReadableSpanLike = {
@@ -66,11 +67,7 @@ function nanos(t: HrTime): number {
  * the span's W3C/OTLP id and lets 16-hex `parentId`s resolve to it.
  */
 function spantrailSpanId(spanId: string, startMicros: number): string {
-  const ms = Math.floor(startMicros / 1000);
-  const seconds = Math.floor(ms / 1000);
-  // The tick of IdGenerator.next(), which exports no function for it.
-  const tick =
-    seconds * 4096 + Math.floor(((ms - seconds * 1000) * 4096) / 1000);
+  const tick = sortableTick(startMicros / 1000);
   return tick.toString(16).padStart(12, '0').slice(-12) + '7000' + spanId;
 }
 

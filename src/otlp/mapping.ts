@@ -17,7 +17,7 @@ import {
   toOtlpResource,
   toOtlpSpan,
 } from '../reader/otlp.js';
-import { getBuiltin, runtimeInfo } from '../utils.js';
+import { processInfo, runtimeInfo } from '../utils.js';
 import version from '../version.js';
 
 const noAttributes = Object.freeze({});
@@ -59,17 +59,7 @@ function spanToOtlp(span: Span): OtlpExportSpan {
 
 /** This process, as the `meta` record describes it. */
 function processResource(service: string): OtlpResourceInput {
-  const { runtime, runtimeVersion } = runtimeInfo();
-  const resource: OtlpResourceInput = { service, runtime, runtimeVersion };
-  const pid = (globalThis as any).process?.pid;
-  if (typeof pid === 'number') resource.pid = pid;
-  try {
-    const host = getBuiltin('node:os')?.hostname();
-    if (typeof host === 'string') resource.host = host;
-  } catch {
-    // no host name to report
-  }
-  return resource;
+  return { service, ...processInfo() };
 }
 
 /**

@@ -102,7 +102,7 @@ class JsonlOutput implements SpanProcessor {
     const bufferSize = options.bufferSize ?? defaultBufferSize;
     if (typeof bufferSize !== 'number' || !(bufferSize > 0)) {
       throw new TypeError(
-        `bufferSize: must be a positive number of bytes, got ${String(bufferSize)}`,
+        `bufferSize: must be a positive number of characters, got ${String(bufferSize)}`,
       );
     }
     const flushInterval = options.flushInterval ?? defaultFlushInterval;
@@ -275,4 +275,3 @@ class JsonlOutput implements SpanProcessor {
 }
 
 export default JsonlOutput;
-export { createSink };

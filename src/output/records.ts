@@ -1,6 +1,6 @@
 import type Span from '../Span.js';
 import { formatVersion } from '../constants.js';
-import { getBuiltin, perfToEpochMicros, runtimeInfo } from '../utils.js';
+import { perfToEpochMicros, processInfo } from '../utils.js';
 import version from '../version.js';
 
 // Ids are hex and numbers need no escaping: only names and attributes go
@@ -76,27 +76,17 @@ function spanLine(span: Span): string {
   return `${head('span', span)},"duration":${span.duration},"status":${statusJson},"attributes":${attributesJson(span)},"events":${events},"links":${links}${dropped}}\n`;
 }
 
-function hostName(): string | undefined {
-  try {
-    return getBuiltin('node:os')?.hostname();
-  } catch {
-    return undefined;
-  }
-}
-
 /** The `meta` record that opens every output. */
 function metaLine(service: string): string {
-  const { runtime, runtimeVersion } = runtimeInfo();
-  const pid = (globalThis as any).process?.pid;
+  const { runtime, runtimeVersion, pid, host } = processInfo();
   const meta: Record<string, unknown> = {
     type: 'meta',
     version: formatVersion,
     service,
   };
-  if (typeof pid === 'number') meta.pid = pid;
+  if (pid !== undefined) meta.pid = pid;
   meta.runtime = runtime;
   meta.runtimeVersion = runtimeVersion;
-  const host = hostName();
   if (host !== undefined) meta.host = host;
   meta.startTime = perfToEpochMicros(performance.now());
   meta.spantrail = version;
