@@ -4,7 +4,7 @@ import type { AsyncInitInfo, Phase } from './lifecycle.js';
 import { wrapTraced } from './wrap.js';
 import { findAsyncInit, isBody, wrapBody } from './lifecycle.js';
 import { isTraced } from './utils.js';
-import { accessorPrefix, keyName } from './traced.js';
+import { methodSpanName } from './traced.js';
 
 const phases: ReadonlySet<string | symbol> = new Set([
   'start',
@@ -87,7 +87,7 @@ function wrapChain(
         if (typeof fn !== 'function' || isTraced(fn) || isBody(fn)) continue;
         if (kind !== 'value' && options.accessors !== true) continue;
         const spec: WrapSpec = {
-          name: `${className}.${accessorPrefix(kind)}${keyName(key)}`,
+          name: methodSpanName(className, kind, key),
           kind: options.kind,
           tracer: options.tracer,
         };

@@ -31,6 +31,15 @@ function accessorPrefix(kind: string): string {
       : '';
 }
 
+/** `Class.method`, `Class.get x` or `Class.set x`: a traced call's name. */
+function methodSpanName(
+  className: string | undefined,
+  kind: string,
+  key: string | symbol,
+): string {
+  return `${className}.${accessorPrefix(kind)}${keyName(key)}`;
+}
+
 /**
  * Finds the class that declares `wrapped` under `key`, walking up from
  * `self` (an instance, or the class for static methods). Standard
@@ -136,10 +145,7 @@ function traced(nameOrOptions?: string | TracedOptions): DualMethodDecorator {
     for (const kind of ['value', 'get', 'set'] as const) {
       const fn = descriptor[kind];
       if (typeof fn !== 'function' || isTraced(fn)) continue;
-      const spec = makeSpec(
-        options,
-        `${className}.${accessorPrefix(kind)}${keyName(key)}`,
-      );
+      const spec = makeSpec(options, methodSpanName(className, kind, key));
       if (kind === 'value') spec.contextKey = written;
       descriptor[kind] = wrapTraced(fn, spec);
     }
@@ -148,4 +154,4 @@ function traced(nameOrOptions?: string | TracedOptions): DualMethodDecorator {
 }
 
 export default traced;
-export { keyName, accessorPrefix };
+export { keyName, methodSpanName };

@@ -2,7 +2,7 @@ import type Tracer from '../Tracer.js';
 import type { LifecycleConfig } from '../decorators/lifecycle.js';
 import { wrapTraced } from '../decorators/wrap.js';
 import { isTraced } from '../decorators/utils.js';
-import { accessorPrefix, keyName } from '../decorators/traced.js';
+import { methodSpanName } from '../decorators/traced.js';
 import {
   installLifecycle,
   withConstructHook,
@@ -89,7 +89,7 @@ function patchReady<F extends (...args: Array<any>) => any>(
         const fn = d[kind];
         if (typeof fn !== 'function' || isTraced(fn)) continue;
         d[kind] = wrapTraced(fn, {
-          name: `${className}.${accessorPrefix(kind)}${keyName(key)}`,
+          name: methodSpanName(className, kind, key),
           tracer: config.tracer,
           contextKey: Object.getOwnPropertyDescriptor(target, key)?.value,
         });
