@@ -1,11 +1,12 @@
 // Plain JavaScript: no access modifiers.
 /* eslint-disable @typescript-eslint/explicit-member-accessibility */
 import path from 'node:path';
-import { Tracer, setTracer } from '../lib/spantrail.js';
-import { compare, consume } from '../lib/harness.js';
-import { addRatios, fmtRatio } from '../lib/report.js';
-import { createOtel, otelTraced, otelWithParent } from '../lib/otel.js';
-import { decorate, loadTraced } from '../lib/decorate.js';
+import { Tracer } from '../lib/spantrail.js';
+import { consume } from '../lib/harness.js';
+import { fmtRatio } from '../lib/report.js';
+import { otelWithParent } from '../lib/otel.js';
+import { compareDecorated } from '../lib/decorated.js';
+import { decorate } from '../lib/decorate.js';
 
 // three copies of one class, so each contender has its own call sites
 class Plain {
@@ -34,81 +35,66 @@ class WithOtel {
 }
 
 async function run({ settings, tmpDir }) {
-  const traced = await loadTraced();
-  if (traced === undefined) {
-    return { unavailable: 'the `traced` decorator is not built (dist/)' };
-  }
-  const tracer = new Tracer({
-    service: 'bench',
-    output: path.join(tmpDir, 'spantrail.jsonl'),
-  });
-  // informational: the same call when only `span` records are written, as
-  // the OTel exporter writes (half the bytes)
-  const spanOnly = new Tracer({
-    service: 'bench',
-    output: path.join(tmpDir, 'spantrail-span-only.jsonl'),
-    emitStart: false,
-  });
-  const previous = setTracer(tracer);
-  const otel = createOtel(path.join(tmpDir, 'otel.jsonl'));
-  decorate(WithSpantrail, 'handle', traced());
-  decorate(WithSpantrailNoStart, 'handle', traced({ tracer: spanOnly }));
-  WithOtel.prototype.handle = otelTraced(
-    otel.tracer,
-    'WithOtel.handle',
-    WithOtel.prototype.handle,
-  );
   const plain = new Plain();
   const st = new WithSpantrail();
   const ot = new WithOtel();
   const stNoStart = new WithSpantrailNoStart();
-  // calls run inside a request span, as in a service
-  const stParent = tracer.startSpan('request');
-  const contenders = [
-    {
-      name: 'none',
-      async: true,
-      async run(n) {
-        for (let i = 0; i < n; i++) consume(await plain.handle(i));
-      },
+  const { rows, unavailable } = await compareDecorated({
+    settings,
+    tmpDir,
+    WithSpantrail,
+    WithOtel,
+    method: 'handle',
+    contenders: ({ tracer, otel, traced, stParent, onClose }) => {
+      // informational: the same call when only `span` records are written,
+      // as the OTel exporter writes (half the bytes)
+      const spanOnly = new Tracer({
+        service: 'bench',
+        output: path.join(tmpDir, 'spantrail-span-only.jsonl'),
+        emitStart: false,
+      });
+      onClose(() => spanOnly.close());
+      decorate(WithSpantrailNoStart, 'handle', traced({ tracer: spanOnly }));
+      const spanOnlyParent = spanOnly.startSpan('request');
+      return [
+        {
+          name: 'none',
+          async: true,
+          async run(n) {
+            for (let i = 0; i < n; i++) consume(await plain.handle(i));
+          },
+        },
+        {
+          name: 'spantrail',
+          async: true,
+          run(n) {
+            return tracer.withSpan(stParent, async () => {
+              for (let i = 0; i < n; i++) consume(await st.handle(i));
+            });
+          },
+        },
+        {
+          name: 'spantrail, emitStart: false',
+          async: true,
+          run(n) {
+            return spanOnly.withSpan(spanOnlyParent, async () => {
+              for (let i = 0; i < n; i++) consume(await stNoStart.handle(i));
+            });
+          },
+        },
+        {
+          name: 'OpenTelemetry',
+          async: true,
+          run(n) {
+            return otelWithParent(otel.tracer, async () => {
+              for (let i = 0; i < n; i++) consume(await ot.handle(i));
+            });
+          },
+        },
+      ];
     },
-    {
-      name: 'spantrail',
-      async: true,
-      run(n) {
-        return tracer.withSpan(stParent, async () => {
-          for (let i = 0; i < n; i++) consume(await st.handle(i));
-        });
-      },
-    },
-    {
-      name: 'spantrail, emitStart: false',
-      async: true,
-      run(n) {
-        return spanOnly.withSpan(spanOnly.startSpan('request'), async () => {
-          for (let i = 0; i < n; i++) consume(await stNoStart.handle(i));
-        });
-      },
-    },
-    {
-      name: 'OpenTelemetry',
-      async: true,
-      run(n) {
-        return otelWithParent(otel.tracer, async () => {
-          for (let i = 0; i < n; i++) consume(await ot.handle(i));
-        });
-      },
-    },
-  ];
-  let rows;
-  try {
-    rows = addRatios(await compare(contenders, settings));
-  } finally {
-    setTracer(previous);
-    await tracer.close();
-    await spanOnly.close();
-    await otel.close();
-  }
+  });
+  if (unavailable !== undefined) return { unavailable };
   const none = rows.find((r) => r.contender === 'none');
   const s = rows.find((r) => r.contender === 'spantrail');
   const overheadUs = (s.nsPerOp - none.nsPerOp) / 1000;

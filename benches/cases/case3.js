@@ -1,11 +1,9 @@
 // Plain JavaScript: no access modifiers.
 /* eslint-disable @typescript-eslint/explicit-member-accessibility */
-import path from 'node:path';
-import { Tracer, setTracer } from '../lib/spantrail.js';
-import { compare, consume } from '../lib/harness.js';
-import { addRatios, fmtRatio } from '../lib/report.js';
-import { createOtel, otelTraced, otelWithParent } from '../lib/otel.js';
-import { decorate, loadTraced } from '../lib/decorate.js';
+import { consume } from '../lib/harness.js';
+import { fmtRatio } from '../lib/report.js';
+import { otelWithParent } from '../lib/otel.js';
+import { compareDecorated } from '../lib/decorated.js';
 
 class Plain {
   compute(x) {
@@ -24,58 +22,41 @@ class WithOtel {
 }
 
 async function run({ settings, tmpDir }) {
-  const traced = await loadTraced();
-  if (traced === undefined) {
-    return { unavailable: 'the `traced` decorator is not built (dist/)' };
-  }
-  const tracer = new Tracer({
-    service: 'bench',
-    output: path.join(tmpDir, 'spantrail.jsonl'),
-  });
-  const previous = setTracer(tracer);
-  const otel = createOtel(path.join(tmpDir, 'otel.jsonl'));
-  decorate(WithSpantrail, 'compute', traced());
-  WithOtel.prototype.compute = otelTraced(
-    otel.tracer,
-    'WithOtel.compute',
-    WithOtel.prototype.compute,
-  );
   const plain = new Plain();
   const st = new WithSpantrail();
   const ot = new WithOtel();
-  const stParent = tracer.startSpan('request');
-  const contenders = [
-    {
-      name: 'none',
-      run(n) {
-        for (let i = 0; i < n; i++) consume(plain.compute(i));
+  const { rows, unavailable } = await compareDecorated({
+    settings,
+    tmpDir,
+    WithSpantrail,
+    WithOtel,
+    method: 'compute',
+    contenders: ({ tracer, otel, stParent }) => [
+      {
+        name: 'none',
+        run(n) {
+          for (let i = 0; i < n; i++) consume(plain.compute(i));
+        },
       },
-    },
-    {
-      name: 'spantrail',
-      run(n) {
-        tracer.withSpan(stParent, () => {
-          for (let i = 0; i < n; i++) consume(st.compute(i));
-        });
+      {
+        name: 'spantrail',
+        run(n) {
+          tracer.withSpan(stParent, () => {
+            for (let i = 0; i < n; i++) consume(st.compute(i));
+          });
+        },
       },
-    },
-    {
-      name: 'OpenTelemetry',
-      run(n) {
-        otelWithParent(otel.tracer, () => {
-          for (let i = 0; i < n; i++) consume(ot.compute(i));
-        });
+      {
+        name: 'OpenTelemetry',
+        run(n) {
+          otelWithParent(otel.tracer, () => {
+            for (let i = 0; i < n; i++) consume(ot.compute(i));
+          });
+        },
       },
-    },
-  ];
-  let rows;
-  try {
-    rows = addRatios(await compare(contenders, settings));
-  } finally {
-    setTracer(previous);
-    await tracer.close();
-    await otel.close();
-  }
+    ],
+  });
+  if (unavailable !== undefined) return { unavailable };
   const none = rows.find((r) => r.contender === 'none');
   const s = rows.find((r) => r.contender === 'spantrail');
   return {

@@ -1,11 +1,9 @@
 // Plain JavaScript: no access modifiers.
 /* eslint-disable @typescript-eslint/explicit-member-accessibility */
-import path from 'node:path';
-import { Tracer, setTracer } from '../lib/spantrail.js';
-import { compare, consume } from '../lib/harness.js';
-import { addRatios, fmtRatio } from '../lib/report.js';
-import { createOtel, otelTraced, otelWithParent } from '../lib/otel.js';
-import { decorate, loadTraced } from '../lib/decorate.js';
+import { consume } from '../lib/harness.js';
+import { fmtRatio } from '../lib/report.js';
+import { otelWithParent } from '../lib/otel.js';
+import { compareDecorated } from '../lib/decorated.js';
 
 const depth = 10;
 
@@ -27,58 +25,41 @@ class WithOtel {
 }
 
 async function run({ settings, tmpDir }) {
-  const traced = await loadTraced();
-  if (traced === undefined) {
-    return { unavailable: 'the `traced` decorator is not built (dist/)' };
-  }
-  const tracer = new Tracer({
-    service: 'bench',
-    output: path.join(tmpDir, 'spantrail.jsonl'),
-  });
-  const previous = setTracer(tracer);
-  const otel = createOtel(path.join(tmpDir, 'otel.jsonl'));
-  decorate(WithSpantrail, 'level', traced());
-  WithOtel.prototype.level = otelTraced(
-    otel.tracer,
-    'WithOtel.level',
-    WithOtel.prototype.level,
-  );
   const plain = new Plain();
   const st = new WithSpantrail();
   const ot = new WithOtel();
-  const stParent = tracer.startSpan('request');
-  const contenders = [
-    {
-      name: 'none',
-      run(n) {
-        for (let i = 0; i < n; i++) consume(plain.level(depth));
+  const { rows, unavailable } = await compareDecorated({
+    settings,
+    tmpDir,
+    WithSpantrail,
+    WithOtel,
+    method: 'level',
+    contenders: ({ tracer, otel, stParent }) => [
+      {
+        name: 'none',
+        run(n) {
+          for (let i = 0; i < n; i++) consume(plain.level(depth));
+        },
       },
-    },
-    {
-      name: 'spantrail',
-      run(n) {
-        tracer.withSpan(stParent, () => {
-          for (let i = 0; i < n; i++) consume(st.level(depth));
-        });
+      {
+        name: 'spantrail',
+        run(n) {
+          tracer.withSpan(stParent, () => {
+            for (let i = 0; i < n; i++) consume(st.level(depth));
+          });
+        },
       },
-    },
-    {
-      name: 'OpenTelemetry',
-      run(n) {
-        otelWithParent(otel.tracer, () => {
-          for (let i = 0; i < n; i++) consume(ot.level(depth));
-        });
+      {
+        name: 'OpenTelemetry',
+        run(n) {
+          otelWithParent(otel.tracer, () => {
+            for (let i = 0; i < n; i++) consume(ot.level(depth));
+          });
+        },
       },
-    },
-  ];
-  let rows;
-  try {
-    rows = addRatios(await compare(contenders, settings));
-  } finally {
-    setTracer(previous);
-    await tracer.close();
-    await otel.close();
-  }
+    ],
+  });
+  if (unavailable !== undefined) return { unavailable };
   for (const r of rows) r.nsPerSpan = r.nsPerOp / depth;
   const s = rows.find((r) => r.contender === 'spantrail');
   return {
