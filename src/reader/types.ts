@@ -3,43 +3,34 @@
  * v1 (see docs/format.md) and the model built from them.
  */
 
-/** An attribute value as the format allows it. */
-type AttributeValue =
-  string | number | boolean | Array<string> | Array<number> | Array<boolean>;
+import type {
+  AttributeValue,
+  SpanAttributes,
+  SpanKindValue,
+  SpanStatus,
+  SpanStatusCodeValue,
+  SpanEventRecord,
+  SpanLinkRecord,
+} from '../types.js';
+
+// The record shapes are the ones the tracer writes (src/types.ts): one
+// definition of the format, under the names the reader has always used.
 
 /**
  * Attributes; always a null-prototype object in reader output, so keys like
  * `__proto__` are ordinary data.
  */
-type Attributes = Record<string, AttributeValue>;
+type Attributes = SpanAttributes;
 
 /** `SpanKind`: INTERNAL 0, SERVER 1, CLIENT 2, PRODUCER 3, CONSUMER 4. */
-type SpanKindCode = 0 | 1 | 2 | 3 | 4;
+type SpanKindCode = SpanKindValue;
 
 /** `SpanStatusCode`: UNSET 0, OK 1, ERROR 2. */
-type StatusCode = 0 | 1 | 2;
+type StatusCode = SpanStatusCodeValue;
 
-type SpanStatus = {
-  code: StatusCode;
-  message?: string;
-};
+type SpanEvent = SpanEventRecord;
 
-type SpanEvent = {
-  name: string;
-  /** Epoch microseconds. */
-  time: number;
-  attributes?: Attributes;
-  /** Dropped attributes of this event. */
-  dropped?: number;
-};
-
-type SpanLink = {
-  traceId: string;
-  /** 32 or 16 hex characters. */
-  spanId: string;
-  attributes?: Attributes;
-  dropped?: number;
-};
+type SpanLink = SpanLinkRecord;
 
 type DroppedCounts = {
   attributes?: number;
