@@ -116,19 +116,27 @@ function decodeRequest(bytes: Uint8Array): any {
     arrays: true,
     oneofs: false,
   });
-  return hexIds(object);
+  return convertIds(object, 'base64', 'hex');
 }
 
-function hexIds(value: any): any {
-  if (Array.isArray(value)) return value.map(hexIds);
+/**
+ * Converts the OTLP id fields (traceId, spanId, parentSpanId) of a decoded
+ * message between protobufjs's base64 and OTLP/JSON's hex, either way.
+ */
+function convertIds(
+  value: any,
+  from: 'base64' | 'hex',
+  to: 'base64' | 'hex',
+): any {
+  if (Array.isArray(value)) return value.map((v) => convertIds(v, from, to));
   if (value === null || typeof value !== 'object') return value;
   const out: any = {};
   for (const key of Object.keys(value)) {
     const v = value[key];
     out[key] =
       /^(traceId|spanId|parentSpanId)$/.test(key) && typeof v === 'string'
-        ? Buffer.from(v, 'base64').toString('hex')
-        : hexIds(v);
+        ? Buffer.from(v, from).toString(to)
+        : convertIds(v, from, to);
   }
   return out;
 }
@@ -224,5 +232,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export { decodeRequest, startReceiver, spansOf, freePort, otlpProto };
+export {
+  decodeRequest,
+  startReceiver,
+  spansOf,
+  freePort,
+  otlpProto,
+  convertIds,
+};
 export type { Received, Answer };

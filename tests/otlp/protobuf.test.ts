@@ -19,7 +19,7 @@ import ProtobufWriter from '../../src/otlp/ProtobufWriter.js';
 import { encodeTracesData } from '../../src/otlp/protobuf.js';
 import { batchToTracesData } from '../../src/otlp/mapping.js';
 import { toOtlpSpan } from '../../src/reader/otlp.js';
-import { decodeRequest, otlpProto } from './helpers.js';
+import { convertIds, decodeRequest, otlpProto } from './helpers.js';
 import { fcParams } from '../utils/fc.js';
 
 const Request = protobuf
@@ -41,27 +41,14 @@ function collector(): SpanProcessor & { spans: Array<Span> } {
   };
 }
 
-/** Hex ids to base64, as protobufjs's `fromObject` reads bytes. */
-function base64Ids(value: any): any {
-  if (Array.isArray(value)) return value.map(base64Ids);
-  if (value === null || typeof value !== 'object') return value;
-  const out: any = {};
-  for (const key of Object.keys(value)) {
-    const v = value[key];
-    out[key] =
-      /^(traceId|spanId|parentSpanId)$/.test(key) && typeof v === 'string'
-        ? Buffer.from(v, 'hex').toString('base64')
-        : base64Ids(v);
-  }
-  return out;
-}
-
 /**
  * What the OTLP/JSON data means as protobuf, through protobufjs's own
  * encoder: the reference our bytes must decode to.
  */
 function viaProtobufjs(json: any): any {
-  const bytes = Request.encode(Request.fromObject(base64Ids(json))).finish();
+  const bytes = Request.encode(
+    Request.fromObject(convertIds(json, 'hex', 'base64')),
+  ).finish();
   return decodeRequest(bytes);
 }
 

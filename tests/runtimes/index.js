@@ -9,6 +9,7 @@
  * bun, chromium) selects runtimes, CHROMIUM the browser binary.
  */
 import { spawn, execFileSync } from 'node:child_process';
+import { chromiumArgs } from '../utils/chromium.js';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -144,15 +145,7 @@ async function runChromium() {
       executablePath,
       headless: true,
       timeout: 60_000,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: chromiumArgs,
     });
     const page = await browser.newPage();
     const pageErrors = [];

@@ -1,0 +1,4 @@
+/** Launch flags for Debian's Chromium on these machines. */
+declare const chromiumArgs: Array<string>;
+
+export { chromiumArgs };
