@@ -63,10 +63,8 @@ function reportData(model: TraceModel, title: string): ClientData {
     };
     for (const entry of model.flatten(traceId)) {
       const n = entry.node;
-      let guide = '';
-      for (let d = 1; d < entry.depth; d++)
-        guide += entry.lasts[d] ? '   ' : '│  ';
-      if (entry.depth > 0) guide += entry.lasts[entry.depth] ? '└─ ' : '├─ ';
+      const guide =
+        entry.depth > 0 ? entry.prefix + (entry.last ? '└─ ' : '├─ ') : '';
       const meta = n.source.meta;
       const durUs = model.durationOf(n) / 1000;
       if (n.open) open++;

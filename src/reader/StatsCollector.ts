@@ -1,7 +1,7 @@
 import type { SpanSource, TraceRecord, TraceSummary } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
 import LogHistogram from './LogHistogram.js';
-import { parseLine } from './parse.js';
+import { parseLineFast } from './fastParse.js';
 
 /**
  * Raw `start` lines held unparsed: most spans end within a few records, so
@@ -228,7 +228,7 @@ class StatsCollector implements RecordSink {
   }
 
   protected parseStart(line: string, source: SpanSource): void {
-    const r = parseLine(line, { details: false });
+    const r = parseLineFast(line, { details: false });
     if (r.kind === 'record' && r.record.type === 'start') {
       this.record(r.record, source);
     } else {

@@ -6,7 +6,7 @@ import type {
 } from './types.js';
 import type { ParseOptions } from './parse.js';
 import { StringDecoder } from 'node:string_decoder';
-import { parseLine } from './parse.js';
+import { parseLineFast } from './fastParse.js';
 import LegacyAssembler from './LegacyAssembler.js';
 
 /** Receives the records of one or more files. */
@@ -117,7 +117,7 @@ class TraceDecoder {
         return;
       }
     }
-    const result = parseLine(line, this.options);
+    const result = parseLineFast(line, this.options);
     switch (result.kind) {
       case 'record': {
         const record = result.record;

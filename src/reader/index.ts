@@ -8,12 +8,13 @@
  */
 export { default as TraceReader, TraceReadError } from './TraceReader.js';
 export { default as TraceDecoder, createIssues } from './TraceDecoder.js';
-export { default as TraceModel, byStart } from './TraceModel.js';
+export { default as TraceModel, byStart, maxGuideDepth } from './TraceModel.js';
 export { default as TraceFollower } from './TraceFollower.js';
 export { default as StatsCollector } from './StatsCollector.js';
 export { default as LogHistogram } from './LogHistogram.js';
 export { default as LegacyAssembler } from './LegacyAssembler.js';
 export { parseLine, parseValue } from './parse.js';
+export { parseLineFast } from './fastParse.js';
 export { decodeLegacyId } from './legacy.js';
 export {
   toOtlpTracesData,
@@ -27,7 +28,12 @@ export {
   modelToOtlp,
   modelToChrome,
   modelToSpeedscope,
+  modelToOtlpChunks,
+  modelToChromeChunks,
+  modelToSpeedscopeChunks,
+  chromeEvents,
 } from './convert.js';
+export { jsonChunks, lazyArray } from './jsonChunks.js';
 export { assignLanes } from './lanes.js';
 export { formatDuration, formatTime, shortId } from './format.js';
 export type * from './types.js';
