@@ -93,6 +93,8 @@ class StatsCollector implements RecordSink {
   protected errors: number = 0;
   protected traceCount: number = 0;
   protected dropped = { records: 0, attributes: 0, events: 0, links: 0 };
+  protected lastTraceId: string = '';
+  protected lastTrace?: TraceAgg;
 
   constructor(options: StatsCollectorOptions = {}) {
     this.traceCapacity = options.traceCapacity ?? 10000;
@@ -237,7 +239,11 @@ class StatsCollector implements RecordSink {
   }
 
   protected trace(traceId: string, start: number): TraceAgg {
-    let t = this.traces.get(traceId);
+    // Records of one trace come together: skip the lookup for a repeat.
+    let t =
+      traceId === this.lastTraceId && this.lastTrace != null
+        ? this.lastTrace
+        : this.traces.get(traceId);
     if (t == null) {
       this.traceCount++;
       t = {
@@ -260,6 +266,8 @@ class StatsCollector implements RecordSink {
       t.end += (t.start - start) * 1000;
       t.start = start;
     }
+    this.lastTraceId = traceId;
+    this.lastTrace = t;
     return t;
   }
 

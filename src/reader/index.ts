@@ -8,6 +8,7 @@
  */
 export { default as TraceReader, TraceReadError } from './TraceReader.js';
 export { default as TraceDecoder, createIssues } from './TraceDecoder.js';
+export { default as TraceByteDecoder } from './TraceByteDecoder.js';
 export { default as TraceModel, byStart, maxGuideDepth } from './TraceModel.js';
 export { default as TraceFollower } from './TraceFollower.js';
 export { default as StatsCollector } from './StatsCollector.js';
