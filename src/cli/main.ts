@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `spantrail` command: view, stats, convert, html and run.
+ * The `spantrail` command: view, stats, convert, html, serve and run.
  */
 import CliError from './CliError.js';
 import view from './commands/view.js';
@@ -8,6 +8,7 @@ import stats from './commands/stats.js';
 import convert from './commands/convert.js';
 import html from './commands/html.js';
 import run from './commands/run.js';
+import serve from './commands/serve.js';
 import { version } from './util.js';
 
 const help = `Usage: spantrail <command> [options]
@@ -19,7 +20,8 @@ Commands:
   view <file...>     show traces as a tree or timeline (--follow to watch)
   stats <file...>    per-name latency percentiles, errors, open spans
   convert <file>     to OTLP/JSON, Chrome trace events or speedscope
-  html <file...>     a self-contained HTML report with a zoomable timeline
+  html <file...>     a self-contained HTML report: the viewer with its data
+  serve <file...>    a live viewer in the browser, following the files
   run -- <command>   run a Node program traced by spantrail/register
 
 Options:
@@ -31,6 +33,7 @@ Examples:
   spantrail stats trace.jsonl
   spantrail convert trace.jsonl --to chrome -o trace.json
   spantrail html trace.jsonl -o report.html
+  spantrail serve trace.jsonl
   spantrail run -- node app.js
 `;
 
@@ -39,6 +42,7 @@ const commands: Record<string, (args: Array<string>) => Promise<number>> = {
   stats,
   convert,
   html,
+  serve,
   run,
 };
 

@@ -81,6 +81,8 @@ class TraceByteDecoder {
   /** Cursor of the byte fast path. */
   protected b: Buffer = Buffer.alloc(0);
   protected p: number = 0;
+  protected lineBuf: Buffer = Buffer.alloc(0);
+  protected lineStart: number = 0;
   /** The last trace id read by the fast path, as bytes and as a string. */
   protected lastTrace: Buffer = Buffer.alloc(32);
   protected lastTraceId: string = '';
@@ -168,8 +170,19 @@ class TraceByteDecoder {
     return this.base + (this.rest?.length ?? 0);
   }
 
+  /** The line being delivered, as text (for a sink that keeps it). */
+  public lineText(): string {
+    return utf8.call(
+      this.lineBuf,
+      this.lineStart,
+      this.lineStart + this.lineLength,
+    );
+  }
+
   protected line(buf: Buffer, start: number, end: number, last: boolean): void {
     this.lineNo++;
+    this.lineBuf = buf;
+    this.lineStart = start;
     this.lineOffset = this.base + start;
     this.lineLength = end - start;
     if (!this.details && !last) {

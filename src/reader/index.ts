@@ -12,6 +12,7 @@ export { default as TraceByteDecoder } from './TraceByteDecoder.js';
 export { default as TraceModel, byStart, maxGuideDepth } from './TraceModel.js';
 export { default as TraceFollower } from './TraceFollower.js';
 export { default as StatsCollector } from './StatsCollector.js';
+export { default as SpanIndex } from './SpanIndex.js';
 export { default as LogHistogram } from './LogHistogram.js';
 export { default as LegacyAssembler } from './LegacyAssembler.js';
 export { parseLine, parseValue } from './parse.js';
@@ -72,4 +73,16 @@ export type {
   SpeedscopeEvent,
 } from './convert.js';
 export type { LaneItem } from './lanes.js';
+export type {
+  IndexProcess,
+  TraceListItem,
+  TraceListQuery,
+  TraceList,
+  TraceTable,
+  FlameTree,
+  NameRow,
+  OpenRow,
+  SpanLocation,
+  SpanIndexOptions,
+} from './SpanIndex.js';
 export type { TraceFollowerOptions } from './TraceFollower.js';
