@@ -212,12 +212,12 @@ function decodeAll(
 ): { out: Array<unknown>; issues: unknown } {
   const out: Array<unknown> = [];
   const issues = createIssues();
-  let decoder: TraceByteDecoder | TraceDecoder;
+  const ref: { decoder?: TraceByteDecoder | TraceDecoder } = {};
   const sink = {
     record: (r: TraceRecord, s: SpanSource): void => {
       const entry: Record<string, unknown> = { r, file: s.file };
       if (byBytes) {
-        const d = decoder as TraceByteDecoder;
+        const d = ref.decoder as TraceByteDecoder;
         entry.line = bytes
           .subarray(d.lineOffset, d.lineOffset + d.lineLength)
           .toString('latin1');
@@ -225,9 +225,10 @@ function decodeAll(
       out.push(entry);
     },
   };
-  decoder = byBytes
+  const decoder = byBytes
     ? new TraceByteDecoder('f', sink, issues, { details })
     : new TraceDecoder('f', sink, issues, { details });
+  ref.decoder = decoder;
   let at = 0;
   for (const c of [...cuts].sort((a, b) => a - b)) {
     const to = Math.min(bytes.length, c);

@@ -63,7 +63,8 @@ async function readInto(
     }
     stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   }
-  let decoder: TraceByteDecoder | undefined;
+  // The sink reads the decoder's line position, so it needs a reference.
+  const ref: { decoder?: TraceByteDecoder } = {};
   const sink: RecordSink = {
     record: (r, source) => {
       if (
@@ -73,12 +74,15 @@ async function readInto(
       ) {
         return;
       }
-      const d = decoder!;
+      const d = ref.decoder!;
       index.at(file, d.lineOffset, d.lineLength, keepLines ? d.lineText() : '');
       index.record(r, source);
     },
   };
-  decoder = new TraceByteDecoder(file, sink, issues, { details: false });
+  const decoder = new TraceByteDecoder(file, sink, issues, {
+    details: false,
+  });
+  ref.decoder = decoder;
   let bytes = 0;
   try {
     for await (const chunk of stream) {

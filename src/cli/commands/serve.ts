@@ -86,6 +86,17 @@ async function serve(args: Array<string>): Promise<number> {
     port,
     interval,
   });
+  // Handlers first: a signal right after the URL is printed still ends
+  // the server cleanly.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
   let url: string;
   try {
     url = await server.start();
@@ -99,15 +110,7 @@ async function serve(args: Array<string>): Promise<number> {
     `spantrail: serving ${positionals.map(clean).join(', ')} (Ctrl-C to stop)\n`,
   );
   if (values.open === true) opener(url);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopped;
   await server.stop();
   return 0;
 }

@@ -254,10 +254,13 @@ function viewerClient(): void {
       if (t.errors > 0) el('span', 'badge err', t.errors + ' err', bottom);
       if (t.open > 0) el('span', 'badge open', t.open + ' open', bottom);
       el('span', 'ti-id', t.id.slice(0, 8), bottom);
+      const age = Math.max(0, now - t.start);
       el(
         'span',
         'ti-age',
-        fmtNs(Math.max(0, now - t.start) * 1000) + ' ago',
+        age < 864e8
+          ? fmtNs(age * 1000) + ' ago'
+          : fmtTime(t.start).slice(0, 19).replace('T', ' '),
         bottom,
       );
       li.addEventListener('click', () => openTrace(t.id));
@@ -333,6 +336,8 @@ function viewerClient(): void {
       for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
     }
     tr.rows = rows;
+    // Read by tests and assistive tools: what the canvas shows.
+    wf.dataset.rows = String(rows.length);
     wfSpacer.style.height = axisH + rows.length * rowH + 'px';
   };
 
@@ -484,6 +489,7 @@ function viewerClient(): void {
       if (changed) buildRows(tr);
     }
     selected = i;
+    wf.dataset.selected = tr.t.spanId[i];
     const row = tr.rowOf[i];
     if (tr.rows[row] === i) {
       const y = axisH + row * rowH;
@@ -1090,6 +1096,7 @@ function viewerClient(): void {
       }
     }
     flame = { data, kids, x, wd, depth, total: Math.max(total, 1), maxDepth };
+    flameBox.dataset.nodes = String(n);
     $('flame-spacer').style.height = (maxDepth + 2) * fRowH + 'px';
     drawFlame();
   };
