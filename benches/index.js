@@ -20,6 +20,8 @@ const caseFiles = [
   'case7.js',
   'case8.js',
   'case9.js',
+  'case10.js',
+  'case11.js',
 ];
 
 function parseArgs(argv) {
