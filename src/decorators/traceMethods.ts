@@ -1,8 +1,10 @@
 import type { TraceableOptions } from './types.js';
 import type { WrapSpec } from './wrap.js';
-import type { AsyncInitInfo, Phase } from './lifecycle.js';
+import type { AsyncInitInfo } from '../asyncInit/detect.js';
+import type { Phase } from '../asyncInit/lifecycle.js';
 import { wrapTraced } from './wrap.js';
-import { findAsyncInit, isBody, wrapBody } from './lifecycle.js';
+import { findAsyncInit } from '../asyncInit/detect.js';
+import { isBody, wrapBody } from '../asyncInit/install.js';
 import { isTraced } from './utils.js';
 import { methodSpanName } from './traced.js';
 

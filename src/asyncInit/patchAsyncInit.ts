@@ -1,12 +1,9 @@
 import type Tracer from '../Tracer.js';
-import type { LifecycleConfig } from '../decorators/lifecycle.js';
+import type { LifecycleConfig } from './lifecycle.js';
 import { wrapTraced } from '../decorators/wrap.js';
 import { isTraced } from '../decorators/utils.js';
 import { methodSpanName } from '../decorators/traced.js';
-import {
-  installLifecycle,
-  withConstructHook,
-} from '../decorators/lifecycle.js';
+import { installLifecycle, withConstructHook } from './install.js';
 
 type Kind = 'StartStop' | 'CreateDestroy' | 'CreateDestroyStartStop';
 
