@@ -29,7 +29,7 @@ export {
   modelToSpeedscope,
 } from './convert.js';
 export { assignLanes } from './lanes.js';
-export { formatDuration, formatTime, shortId, plural } from './format.js';
+export { formatDuration, formatTime, shortId } from './format.js';
 export type * from '../format/types.js';
 export type * from './types.js';
 export type { RecordSink } from './TraceDecoder.js';
