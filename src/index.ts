@@ -74,7 +74,7 @@ export { tracerFromProcess, traceOutputFromArgs } from './fromProcess.js';
 
 export type * from './types.js';
 export type { Carrier } from './propagation/index.js';
-export type * from './decorators/types.js';
+export type * from './methods/types.js';
 export type {
   InstrumentAsyncInitOptions,
   Instrumentation,

@@ -1,10 +1,10 @@
 import type Span from '../Span.js';
-import type { WrapSpec } from '../decorators/wrap.js';
+import type { WrapSpec } from '../methods/wrap.js';
 import type { AsyncInitInfo } from './detect.js';
 import type { LifecycleConfig, OpenPhase, Phase } from './lifecycle.js';
 import { getTracer } from '../global.js';
 import { getObjectSpan } from '../context/objectContext.js';
-import { invokeTraced, keepIdentity } from '../decorators/wrap.js';
+import { invokeTraced, keepIdentity } from '../methods/wrap.js';
 import { findAsyncInit, infoOf } from './detect.js';
 import { watchThenable } from '../utils/thenables.js';
 import {

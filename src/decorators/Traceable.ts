@@ -1,4 +1,4 @@
-import type { DualClassDecorator, TraceableOptions } from './types.js';
+import type { DualClassDecorator, TraceableOptions } from '../methods/types.js';
 import { traceMethods } from './traceMethods.js';
 import { installLifecycle, withConstructHook } from '../asyncInit/install.js';
 

@@ -1,5 +1,5 @@
 import type Tracer from '../Tracer.js';
-import type { TraceableOptions } from '../decorators/types.js';
+import type { TraceableOptions } from '../methods/types.js';
 import { traceMethods } from '../decorators/traceMethods.js';
 import { installLifecycle } from '../asyncInit/install.js';
 

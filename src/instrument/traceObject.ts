@@ -1,5 +1,5 @@
 import type Tracer from '../Tracer.js';
-import type { TraceableOptions } from '../decorators/types.js';
+import type { TraceableOptions } from '../methods/types.js';
 import { traceInstanceMethods } from '../decorators/traceMethods.js';
 import { installInstanceLifecycle } from '../asyncInit/install.js';
 

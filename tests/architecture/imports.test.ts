@@ -14,8 +14,11 @@ const layers: Array<[number, RegExp]> = [
     /^(Span|NonRecordingSpan|Tracer|NoopTracer|IdGenerator|events|global|processorFactory)\.ts$|^(context|sampling|propagation|results)\//,
   ],
   [4, /^(output|otlp|reader)\//],
-  [5, /^(decorators|asyncInit|instrument|otel)\/|^fromProcess\.ts$/],
-  [6, /^(index|register)\.c?ts$|^cli\//],
+  [5, /^(methods|otel)\/|^fromProcess\.ts$/],
+  [6, /^asyncInit\//],
+  [7, /^decorators\//],
+  [8, /^instrument\//],
+  [9, /^(index|register)\.c?ts$|^cli\//],
 ];
 
 const srcDir = path.resolve(

@@ -12,7 +12,7 @@ import {
   spanFromContextObject,
   withContextSpan,
 } from '../context/explicitContext.js';
-import { tracedMarker } from './utils.js';
+import { tracedMarker } from './markers.js';
 
 /** What a traced wrapper needs to know; built once per method. */
 type WrapSpec = {
