@@ -9,9 +9,10 @@
  */
 import { tracerFromProcess } from './fromProcess.js';
 import { setTracer } from './global.js';
-import instrumentAsyncInit from './instrument/instrumentAsyncInit.js';
+import instrumentAsyncInit from './asyncInit/instrumentAsyncInit.js';
+import { processEnv } from './utils/platform.js';
 
-const env = (globalThis as any).process?.env ?? {};
+const env = processEnv();
 const tracer = tracerFromProcess();
 
 if (tracer.enabled) {

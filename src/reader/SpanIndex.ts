@@ -1,4 +1,5 @@
-import type { MetaRecord, SpanSource, TraceRecord } from './types.js';
+import type { MetaRecord, TraceRecord } from '../format/types.js';
+import type { SpanSource } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
 
 /** A process (file and `meta`) spans came from. */

@@ -1,13 +1,8 @@
-import type {
-  MetaRecord,
-  ReadIssues,
-  SpanRecord,
-  SpanSource,
-  SpanStatus,
-} from './types.js';
-import type { ParseOptions } from './parse.js';
+import type { MetaRecord, SpanRecord, SpanStatus } from '../format/types.js';
+import type { ParseOptions } from '../format/parse.js';
+import type { ReadIssues, SpanSource } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
-import { parseLineFast } from './fastParse.js';
+import { parseLineFast } from '../format/fastParse.js';
 import LegacyAssembler from './LegacyAssembler.js';
 
 /** A held partial line longer than this is not a record anyone wrote. */

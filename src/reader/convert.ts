@@ -3,11 +3,16 @@
  * the Chrome Trace Event Format (Perfetto, chrome://tracing) and
  * speedscope's file format.
  */
-import type { MetaRecord, SpanNode } from './types.js';
+import type { MetaRecord } from '../format/types.js';
+import type { SpanNode } from './types.js';
 import type TraceModel from './TraceModel.js';
-import type { OtlpSpanInput, OtlpTracesData } from './otlp.js';
+import type { OtlpSpanInput, OtlpTracesData } from '../format/otlp.js';
 import { assignLanes, laneOrder } from './lanes.js';
-import { toOtlpResource, toOtlpSpan, toOtlpTracesData } from './otlp.js';
+import {
+  toOtlpResource,
+  toOtlpSpan,
+  toOtlpTracesData,
+} from '../format/otlp.js';
 import { jsonChunks, lazyArray } from './jsonChunks.js';
 import { byStart } from './TraceModel.js';
 

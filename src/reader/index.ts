@@ -9,22 +9,22 @@
 export { default as TraceReader, TraceReadError } from './TraceReader.js';
 export { default as TraceDecoder, createIssues } from './TraceDecoder.js';
 export { default as TraceByteDecoder } from './TraceByteDecoder.js';
-export { default as TraceModel, byStart, maxGuideDepth } from './TraceModel.js';
+export { default as TraceModel, byStart } from './TraceModel.js';
 export { default as TraceFollower } from './TraceFollower.js';
 export { default as StatsCollector } from './StatsCollector.js';
 export { default as SpanIndex } from './SpanIndex.js';
 export { default as LogHistogram } from './LogHistogram.js';
 export { default as LegacyAssembler } from './LegacyAssembler.js';
-export { parseLine, parseValue } from './parse.js';
-export { parseLineFast } from './fastParse.js';
-export { decodeLegacyId } from './legacy.js';
+export { parseLine, parseValue } from '../format/parse.js';
+export { parseLineFast } from '../format/fastParse.js';
+export { decodeLegacyId } from '../format/legacy.js';
 export {
   toOtlpTracesData,
   toOtlpSpan,
   toOtlpResource,
   toOtlpAttributes,
   otlpSpanId,
-} from './otlp.js';
+} from '../format/otlp.js';
 export {
   processGroups,
   modelToOtlp,
@@ -33,11 +33,10 @@ export {
   modelToOtlpChunks,
   modelToChromeChunks,
   modelToSpeedscopeChunks,
-  chromeEvents,
 } from './convert.js';
-export { jsonChunks, lazyArray } from './jsonChunks.js';
 export { assignLanes } from './lanes.js';
 export { formatDuration, formatTime, shortId } from './format.js';
+export type * from '../format/types.js';
 export type * from './types.js';
 export type { RecordSink } from './TraceDecoder.js';
 export type {
@@ -56,7 +55,7 @@ export type {
   StatsResult,
   StatsCollectorOptions,
 } from './StatsCollector.js';
-export type { ParseResult, ParseOptions } from './parse.js';
+export type { ParseResult, ParseOptions } from '../format/parse.js';
 export type {
   OtlpTracesData,
   OtlpSpan,
@@ -65,7 +64,7 @@ export type {
   OtlpSpanInput,
   OtlpResourceInput,
   OtlpOptions,
-} from './otlp.js';
+} from '../format/otlp.js';
 export type {
   ProcessGroup,
   ChromeEvent,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { jsonChunks, lazyArray } from '../../src/reader/index.js';
+import { jsonChunks, lazyArray } from '../../src/reader/jsonChunks.js';
 import { fcParams } from '../utils/fc.js';
 
 describe('jsonChunks', () => {

@@ -14,8 +14,8 @@ import {
   usageExit,
   writeChunks,
   writeOut,
-  version,
 } from '../util.js';
+import version from '../../version.js';
 
 const help = `Usage: spantrail convert <file...> --to otlp|chrome|speedscope [-o out]
 
@@ -70,7 +70,7 @@ async function convert(args: Array<string>): Promise<number> {
   const { issues } = await readInputs(files, model);
   const chunks =
     to === 'otlp'
-      ? modelToOtlpChunks(model, version())
+      ? modelToOtlpChunks(model, version)
       : to === 'chrome'
         ? modelToChromeChunks(model)
         : modelToSpeedscopeChunks(model, files.join(', '));
