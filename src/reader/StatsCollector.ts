@@ -108,9 +108,14 @@ class StatsCollector implements RecordSink {
     switch (record.type) {
       case 'span': {
         this.finished++;
-        this.pending.delete(record.spanId);
+        // A held start was never counted; one parsed from the held lines or
+        // read as a record was (then it is in openSpans).
+        const wasHeld = this.pending.delete(record.spanId);
         // Whether its start was already counted in its trace.
-        const wasOpen = this.openSpans.delete(record.spanId);
+        const wasOpen =
+          !wasHeld &&
+          this.openSpans.size > 0 &&
+          this.openSpans.delete(record.spanId);
         let s = this.names.get(record.name);
         if (s == null) {
           s = { count: 0, errors: 0, h: new LogHistogram() };
@@ -138,7 +143,12 @@ class StatsCollector implements RecordSink {
         return;
       }
       case 'start': {
-        if (this.openSpans.has(record.spanId)) return;
+        if (
+          this.openSpans.has(record.spanId) ||
+          this.pending.has(record.spanId)
+        ) {
+          return;
+        }
         this.openSpans.set(record.spanId, {
           traceId: record.traceId,
           spanId: record.spanId,
@@ -163,7 +173,12 @@ class StatsCollector implements RecordSink {
 
   /** {@link RecordSink} entry point for unparsed `start` lines. */
   public rawStart(spanId: string, line: string, source: SpanSource): void {
-    if (this.pending.has(spanId) || this.openSpans.has(spanId)) return;
+    if (
+      this.pending.has(spanId) ||
+      (this.openSpans.size > 0 && this.openSpans.has(spanId))
+    ) {
+      return;
+    }
     this.pending.set(spanId, { line, source });
     if (this.pending.size > pendingLimit) {
       const [id, held] = this.pending.entries().next().value!;
@@ -174,10 +189,9 @@ class StatsCollector implements RecordSink {
 
   /** The figures so far. */
   public result(): StatsResult {
-    for (const held of this.pending.values()) {
-      this.parseStart(held.line, held.source);
-    }
+    const held = [...this.pending.values()];
     this.pending.clear();
+    for (const h of held) this.parseStart(h.line, h.source);
     const byName: Array<NameStats> = [];
     for (const [name, s] of this.names) {
       byName.push({

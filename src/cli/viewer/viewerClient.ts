@@ -312,6 +312,9 @@ function viewerClient(): void {
   const labelW = (): number =>
     Math.min(420, Math.max(220, wf.clientWidth * 0.32));
   const wf = $('wf');
+  /** Levels indented before the depth is written as a number instead. */
+  const maxIndent = (): number =>
+    Math.max(4, Math.min(24, Math.floor((labelW() - 180) / 12)));
   const wfCanvas = $('wf-canvas') as HTMLCanvasElement;
   const wfSpacer = $('wf-spacer');
 
@@ -629,10 +632,10 @@ function viewerClient(): void {
       }
       // label: indent, disclosure, name
       const d = tr.depth[i];
-      const indent = Math.min(d, 24) * 12;
+      const indent = Math.min(d, maxIndent()) * 12;
       let lx = 6 + indent;
       ctx.fillStyle = mute;
-      if (d > 24) {
+      if (d > maxIndent()) {
         ctx.fillText('⋯' + d, 2, y + rowH / 2);
       }
       if (tr.kids[i].length > 0) {
@@ -760,7 +763,7 @@ function viewerClient(): void {
     if (i < 0 || currentTrace == null) return;
     const box = wfCanvas.getBoundingClientRect();
     const x = ev.clientX - box.left;
-    const d = Math.min(currentTrace.depth[i], 24) * 12 + 6;
+    const d = Math.min(currentTrace.depth[i], maxIndent()) * 12 + 6;
     if (x >= d - 2 && x <= d + 14) toggle(i);
     else select(i, false);
     wf.focus();
