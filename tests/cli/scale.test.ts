@@ -112,4 +112,43 @@ describe('commands at scale', () => {
     const events = JSON.parse(fs.readFileSync(file, 'utf8')).traceEvents;
     expect(events.filter((e: any) => e.ph === 'X')).toHaveLength(names);
   });
+
+  test('html embeds at most --max-spans and points to serve for the rest', async () => {
+    // Traces of 4 spans each; room for two of them.
+    const file = path.join(dir, 'many.jsonl');
+    write(
+      file,
+      (function* () {
+        for (let t = 1; t <= 5; t++) {
+          for (let k = 0; k < 4; k++) {
+            const id = t * 10 + k;
+            yield spanLine(
+              100 + t,
+              id,
+              k > 0 ? t * 10 : undefined,
+              `s${k}`,
+              t * 100 + k,
+              10,
+            );
+          }
+        }
+      })(),
+    );
+    const out = path.join(dir, 'many.html');
+    const r = await runCli(['html', file, '--max-spans', '8', '-o', out]);
+    expect(r.code).toBe(0);
+    const page = fs.readFileSync(out, 'utf8');
+    const data = JSON.parse(
+      /<script type="application\/json" id="spantrail-data">(.*?)<\/script>/s.exec(
+        page,
+      )![1],
+    );
+    expect(data.traces.map((t: any) => t.id.slice(-2))).toEqual(['69', '68']);
+    expect(data.note).toContain(
+      'newest 2 of 5 traces (8 of 20 spans, at most 8)',
+    );
+    expect(data.note).toContain(`spantrail serve ${file}`);
+    // The aggregates cover everything.
+    expect(data.names.find((n: any) => n.name === 's0').count).toBe(5);
+  });
 });

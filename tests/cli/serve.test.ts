@@ -248,6 +248,30 @@ maybe('spantrail serve in headless Chromium', () => {
     expect(await page.textContent('.trace-item .ti-name')).toBe(
       'GET /orders/17',
     );
+    // By trace id and by span id prefix.
+    await page.fill('#search', hex(23));
+    await page.waitForFunction(
+      () =>
+        document.querySelector('.trace-item .ti-name')?.textContent ===
+        'GET /orders/23',
+    );
+    expect(await page.locator('.trace-item').count()).toBe(1);
+    await page.fill('#search', hex(23 * 1000 + 5).slice(0, 30));
+    await page.waitForFunction(
+      () =>
+        document.querySelector('.trace-item .ti-name')?.textContent ===
+        'GET /orders/23',
+    );
+    // By service: the one service keeps every trace.
+    await page.fill('#search', '');
+    await page.selectOption('#service', 'shop');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 40,
+    );
+    await page.fill('#search', 'user-17-3');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 1,
+    );
     // A trace opens: its waterfall has a row per span.
     await page.click('.trace-item');
     await page.waitForFunction(
@@ -294,6 +318,7 @@ maybe('spantrail serve in headless Chromium', () => {
     // Live: a trace appended to a file that did not exist appears.
     await page.click('#tab-traces');
     await page.fill('#search', '');
+    await page.selectOption('#service', '');
     await page.waitForFunction(
       () => document.querySelectorAll('.trace-item').length === 40,
     );
