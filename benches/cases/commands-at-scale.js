@@ -39,11 +39,11 @@ async function measure(args, tmpDir) {
 async function run({ quick, tmpDir }) {
   if (!fs.existsSync(cli)) return { unavailable: 'the CLI is not built' };
   const inputs = [
-    { label: 'many traces', spans: quick ? 50_000 : 1_000_000, opts: {} },
+    { label: 'many traces', spans: quick ? 20_000 : 1_000_000, opts: {} },
     {
       label: 'deep chain',
-      spans: quick ? 10_000 : 100_000,
-      opts: { deep: quick ? 10_000 : 100_000 },
+      spans: quick ? 5_000 : 100_000,
+      opts: { deep: quick ? 5_000 : 100_000 },
     },
   ];
   const rows = [];
