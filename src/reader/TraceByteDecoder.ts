@@ -28,6 +28,9 @@ const utf8: Slicer =
 /** Shared empty details of records read without them (never mutated). */
 const noAttributes = Object.freeze(Object.create(null));
 const noList: Array<never> = Object.freeze([]) as unknown as Array<never>;
+/** 1 for the bytes of lowercase hex digits. */
+const isHex = new Uint8Array(256);
+for (const c of '0123456789abcdef') isHex[c.charCodeAt(0)] = 1;
 /** Slots of the cache of recently decoded names. */
 const nameCacheSize = 256;
 
@@ -258,12 +261,17 @@ class TraceByteDecoder {
   protected hex(n: number): number {
     const b = this.b;
     const p = this.p;
-    for (let i = p; i < p + n; i++) {
-      const c = b[i];
-      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return -1;
-    }
+    for (let i = p; i < p + n; i++) if (isHex[b[i]] !== 1) return -1;
     this.p = p + n;
     return p;
+  }
+
+  /** Whether the 32 bytes at `at` are the last trace id read. */
+  protected sameTrace(buf: Buffer, at: number): boolean {
+    if (this.lastTraceId === '') return false;
+    const last = this.lastTrace;
+    for (let i = 0; i < 32; i++) if (buf[at + i] !== last[i]) return false;
+    return true;
   }
 
   /** A plain non-negative safe integer, or -1 (see fastParse). */
@@ -441,7 +449,14 @@ class TraceByteDecoder {
     this.b = buf;
     this.p = start;
     if (!this.lit(spanHead)) return undefined;
-    const t = this.hex(32);
+    // The trace id of the previous span line (already checked) is common.
+    let t: number;
+    if (this.sameTrace(buf, this.p)) {
+      t = this.p;
+      this.p += 32;
+    } else {
+      t = this.hex(32);
+    }
     if (t < 0 || !this.lit(spanIdKey)) return undefined;
     const s = this.hex(32);
     if (s < 0 || buf[this.p++] !== 34) return undefined;
@@ -504,14 +519,8 @@ class TraceByteDecoder {
 
   /** Spans of a trace come together: reuse the last trace id's string. */
   protected traceIdAt(buf: Buffer, at: number): string {
-    const last = this.lastTrace;
-    if (
-      this.lastTraceId !== '' &&
-      buf.compare(last, 0, 32, at, at + 32) === 0
-    ) {
-      return this.lastTraceId;
-    }
-    buf.copy(last, 0, at, at + 32);
+    if (this.sameTrace(buf, at)) return this.lastTraceId;
+    buf.copy(this.lastTrace, 0, at, at + 32);
     this.lastTraceId = latin1.call(buf, at, at + 32);
     return this.lastTraceId;
   }
