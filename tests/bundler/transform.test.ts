@@ -1,0 +1,353 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import * as runtime from '../../src/bundler/runtime.js';
+import { transformAwaits, runtimeName } from '../../src/bundler/transform.js';
+import ShimContextManager from '../../src/context/ShimContextManager.js';
+import AlsContextManager from '../../src/context/AlsContextManager.js';
+import { setResumeTarget } from '../../src/context/resumeTarget.js';
+import Tracer from '../../src/Tracer.js';
+
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const runtimeModule = 'spantrail-test-runtime';
+const importLine = `import * as ${runtimeName} from ${JSON.stringify(runtimeModule)}; `;
+
+/**
+ * Compiles `body` (the body of an async function of `tracer`, `sleep` and
+ * `note`) with or without the transform and runs it. `note(name)` starts
+ * and ends a span and records its parent's name (or null).
+ */
+async function run(
+  body: string,
+  options: { transform: boolean; context: 'shim' | 'als' },
+): Promise<Record<string, string | null>> {
+  let code = body;
+  if (options.transform) {
+    const result = transformAwaits(body, { runtime: runtimeModule });
+    expect(result).toBeDefined();
+    expect(result!.code.startsWith(importLine)).toBe(true);
+    code = result!.code.slice(importLine.length);
+  }
+  const manager =
+    options.context === 'shim'
+      ? new ShimContextManager()
+      : new AlsContextManager();
+  setResumeTarget(manager instanceof ShimContextManager ? manager : undefined);
+  const tracer = new Tracer({ context: manager, output: [] });
+  const byId = new Map<string, string>();
+  const parents: Record<string, string | null> = {};
+  const note = (name: string) => {
+    const span = tracer.startSpan(name);
+    span.end();
+    parents[name] =
+      span.parentId === undefined ? null : (byId.get(span.parentId) ?? '?');
+  };
+  const start = (name: string, fn: (span: any) => unknown) =>
+    tracer.startActiveSpan(name, (span) => {
+      byId.set(span.spanId, name);
+      return fn(span);
+    });
+  const fn = new AsyncFunction(runtimeName, 'start', 'sleep', 'note', code);
+  await fn(runtime, start, sleep, note);
+  // nothing is left active for the next job
+  await sleep(0);
+  expect(manager.active()).toBeUndefined();
+  return parents;
+}
+
+const programs: Record<string, [string, Record<string, string | null>]> = {
+  'plain await, concurrent chains': [
+    `
+    const chain = (name) => start(name, async () => {
+      await sleep(2);
+      note(name + '.1');
+      await null;
+      note(name + '.2');
+      await new Promise((r) => queueMicrotask(r));
+      note(name + '.3');
+    });
+    await Promise.all([chain('a'), chain('b'), chain('c')]);
+    `,
+    {
+      'a.1': 'a',
+      'a.2': 'a',
+      'a.3': 'a',
+      'b.1': 'b',
+      'b.2': 'b',
+      'b.3': 'b',
+      'c.1': 'c',
+      'c.2': 'c',
+      'c.3': 'c',
+    },
+  ],
+  'for await over an async generator, a sync iterable, with break': [
+    `
+    async function* gen(n) {
+      note('gen.start');
+      for (let i = 0; i < n; i++) {
+        await sleep(1);
+        note('gen.await');
+        yield i;
+      }
+    }
+    await start('loop', async () => {
+      for await (const v of gen(2)) note('body' + v);
+      note('after');
+      outer: for await (const v of [sleep(1), Promise.resolve(2)]) {
+        note('sync' + (v ?? 'u'));
+        for await (const w of gen(3)) {
+          if (w === 1) continue outer;
+          note('inner' + w);
+        }
+      }
+      note('after.sync');
+      for await (const v of gen(5)) {
+        if (v === 1) break;
+      }
+      note('after.break');
+    });
+    `,
+    {
+      'gen.start': 'loop',
+      'gen.await': 'loop',
+      body0: 'loop',
+      body1: 'loop',
+      after: 'loop',
+      syncu: 'loop',
+      sync2: 'loop',
+      inner0: 'loop',
+      'after.sync': 'loop',
+      'after.break': 'loop',
+    },
+  ],
+  'try/catch/finally after rejected awaits': [
+    `
+    const fail = async () => { await sleep(1); throw new Error('x'); };
+    await start('t', async () => {
+      try {
+        await fail();
+      } catch {
+        note('catch');
+        await sleep(1);
+        note('catch.await');
+      } finally {
+        note('finally');
+      }
+      try {
+        try {
+          await sleep(1);
+          await fail();
+        } finally {
+          note('finally.inner');
+        }
+      } catch (e) {
+        note('catch.outer');
+      }
+    });
+    `,
+    {
+      catch: 't',
+      'catch.await': 't',
+      finally: 't',
+      'finally.inner': 't',
+      'catch.outer': 't',
+    },
+  ],
+  'nested async arrows and methods': [
+    `
+    await start('outer', async () => {
+      const expr = async (n) => (await sleep(n), note('expr' + n));
+      await expr(1);
+      await start('inner', async () => {
+        const obj = { async m() { await sleep(1); note('method'); } };
+        await obj.m();
+        await Promise.all([1, 2].map(async (n) => {
+          await sleep(n);
+          note('arrow' + n);
+        }));
+        note('inner.after');
+      });
+      await expr(2);
+      note('outer.after');
+    });
+    `,
+    {
+      expr1: 'outer',
+      method: 'inner',
+      arrow1: 'inner',
+      arrow2: 'inner',
+      'inner.after': 'inner',
+      expr2: 'outer',
+      'outer.after': 'outer',
+    },
+  ],
+  "a function resumed after its caller's span ended": [
+    `
+    let later;
+    await start('caller', async () => {
+      later = start('own', async () => {
+        await sleep(5);
+        note('own.child');
+      });
+      await null;
+    });
+    note('root');
+    await later;
+    `,
+    { 'own.child': 'own', root: null },
+  ],
+};
+
+describe('transformAwaits', () => {
+  afterEach(() => setResumeTarget(undefined));
+
+  for (const [name, [program, expected]] of Object.entries(programs)) {
+    test(`${name}: exact under the shim with the transform`, async () => {
+      const got = await run(program, { transform: true, context: 'shim' });
+      expect(got).toEqual(expected);
+    });
+
+    test(`${name}: the same parents as AsyncLocalStorage`, async () => {
+      const als = await run(program, { transform: false, context: 'als' });
+      expect(als).toEqual(expected);
+      // with ALS the transformed code behaves as the original
+      const alsTransformed = await run(program, {
+        transform: true,
+        context: 'als',
+      });
+      expect(alsTransformed).toEqual(expected);
+    });
+
+    test(`${name}: missing (never wrong) under the shim without it`, async () => {
+      const got = await run(program, { transform: false, context: 'shim' });
+      let missing = 0;
+      for (const [span, parent] of Object.entries(got)) {
+        if (parent === null) missing++;
+        else expect(parent).toBe(expected[span]);
+      }
+      // the program has spans after awaits, which the shim alone loses
+      expect(missing).toBeGreaterThan(0);
+    });
+  }
+
+  test('the order of every step is unchanged', async () => {
+    const program = `
+      const log = [];
+      const task = async (name) => {
+        for (let i = 0; i < 3; i++) {
+          await (i % 2 ? null : Promise.resolve(i));
+          log.push(name + i);
+        }
+        for await (const v of [1, Promise.resolve(2)]) log.push(name + 'v' + v);
+        try { await Promise.reject(1); } catch { log.push(name + 'c'); }
+        async function* g() { yield 1; await null; yield 2; }
+        for await (const v of g()) log.push(name + 'g' + v);
+      };
+      queueMicrotask(() => log.push('m'));
+      await Promise.all([task('a'), task('b'), start('s', () => task('c'))]);
+      note(JSON.stringify(log));
+    `;
+    const logs = [];
+    for (const transform of [false, true]) {
+      for (const context of ['shim', 'als'] as const) {
+        const got = await run(program, { transform, context });
+        logs.push(Object.keys(got)[0]);
+      }
+    }
+    expect(logs.length).toBe(4);
+    expect(JSON.parse(logs[0]).length).toBe(1 + 3 * 8);
+    expect(new Set(logs).size).toBe(1);
+  });
+
+  test('leaves files without a suspending async function alone', () => {
+    expect(transformAwaits('const a = 1;')).toBeUndefined();
+    expect(
+      transformAwaits('async function f() { return 1; }\nawait f();'),
+    ).toBeUndefined();
+    expect(
+      transformAwaits('async function f() { return () => 1; }'),
+    ).toBeUndefined();
+  });
+
+  test('source map: every original token maps back to where it was', () => {
+    const source = [
+      "import { x } from './x.js';",
+      'type T = { a: number };',
+      'export async function load(id: string): Promise<T> {',
+      '  const first = await fetchIt(id);',
+      '  for await (const item of stream(first)) {',
+      '    consume(item);',
+      '  }',
+      '  try {',
+      '    return await finish(first as T);',
+      '  } finally {',
+      '    cleanup();',
+      '  }',
+      '}',
+      'export const arrow = async () => await x;',
+    ].join('\n');
+    const result = transformAwaits(source, { id: '/src/load.ts' })!;
+    const map = new TraceMap(result.map.toString());
+    expect(map.sources).toEqual(['/src/load.ts']);
+    const outLines = result.code.split('\n');
+    const names = [
+      'fetchIt',
+      'stream',
+      'consume',
+      'finish',
+      'cleanup',
+      'load',
+      'arrow',
+      'first',
+      'item',
+    ];
+    let checked = 0;
+    for (const name of names) {
+      const re = new RegExp(`\\b${name}\\b`, 'g');
+      const original = [...source.matchAll(re)].map((m) => {
+        const before = source.slice(0, m.index);
+        const line = before.split('\n').length;
+        return { line, column: m.index! - before.lastIndexOf('\n') - 1 };
+      });
+      const found = [];
+      outLines.forEach((text, i) => {
+        for (const m of text.matchAll(re)) {
+          found.push(
+            originalPositionFor(map, { line: i + 1, column: m.index! }),
+          );
+        }
+      });
+      expect(found.length).toBe(original.length);
+      for (let i = 0; i < found.length; i++) {
+        expect({ line: found[i].line, column: found[i].column }).toEqual(
+          original[i],
+        );
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(names.length);
+  });
+
+  test('parses TypeScript and JSX by the file extension', () => {
+    const ts = 'const f = async <T,>(x: T): Promise<T> => await (x as T);';
+    expect(transformAwaits(ts, { id: 'a.ts' })?.code).toContain(
+      `${runtimeName}.resume(`,
+    );
+    const tsx = 'const f = async () => <div>{await x}</div>;';
+    expect(transformAwaits(tsx, { id: 'a.tsx' })?.code).toContain(
+      `${runtimeName}.suspend(`,
+    );
+    expect(() => transformAwaits('async function (', { id: 'a.js' })).toThrow(
+      SyntaxError,
+    );
+  });
+
+  test('iterate returns the iterable itself without a frame', () => {
+    const iterable = [1, 2];
+    expect(runtime.iterate(undefined, iterable)).toBe(iterable);
+    expect(runtime.resume(undefined, 3)).toBe(3);
+    expect(runtime.suspend(undefined, 4)).toBe(4);
+    expect(runtime.adopt(undefined, 5)).toBe(5);
+    expect(runtime.enter()).toBeUndefined();
+  });
+});
