@@ -1,12 +1,14 @@
 /**
  * `npm run test:runtimes`: runs the context suite (`suite.js`) against
  * `dist/` on Node with AsyncLocalStorage, Node forced onto the shim, Deno,
- * Bun and headless Chromium. Prints one line per runtime and a final
+ * Bun and headless Chromium, and in Chromium again with the suite built
+ * with the await transform (`spantrail/esbuild`), where parents after
+ * `await` must be exact. Prints one line per runtime and a final
  * `N passed, N failed` line; exits non-zero on any failure.
  *
  * FC_SEED replays a fast-check seed on every runtime, FC_NUM_RUNS sets the
  * number of runs, RUNTIMES (comma separated: node-als, node-shim, deno,
- * bun, chromium) selects runtimes, CHROMIUM the browser binary.
+ * bun, chromium, chromium-plugin) selects runtimes, CHROMIUM the browser binary.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { chromiumArgs } from '../utils/chromium.js';
@@ -65,13 +67,22 @@ function runChild(command, args, env) {
 }
 
 /**
- * Bundles `dist/` and the suite for the browser. A bundle that imports any
+ * Bundles `dist/` and the suite for the browser, with `plugin` the suite
+ * alone rewritten by the await transform. A bundle that imports any
  * `node:` module fails: esbuild cannot resolve one for platform=browser, and
  * the metafile and the output are checked too in case one was external.
  */
-async function bundleForBrowser() {
+async function bundleForBrowser(plugin) {
   const esbuild = await import('esbuild');
+  const plugins = [];
+  if (plugin) {
+    const { default: spantrail } = await import(
+      path.join(root, 'dist/bundler/esbuild.js')
+    );
+    plugins.push(spantrail({ include: [path.join(here, 'suite.js')] }));
+  }
   const result = await esbuild.build({
+    plugins,
     entryPoints: [path.join(here, 'browser.js')],
     bundle: true,
     platform: 'browser',
@@ -113,10 +124,15 @@ function findChromium() {
   return undefined;
 }
 
-async function runChromium() {
+async function runChromium(plugin = false) {
   let code;
   try {
-    code = await bundleForBrowser();
+    code = await bundleForBrowser(plugin);
+    // the transform must have run on the suite, and on nothing else
+    const rewritten = code.match(/__spantrail\$f = /g)?.length ?? 0;
+    if (plugin !== rewritten > 0) {
+      throw new Error(`${rewritten} functions rewritten`);
+    }
   } catch (e) {
     return { error: e.message ?? String(e) };
   }
@@ -156,6 +172,7 @@ async function runChromium() {
     });
     const out = await page.evaluate((options) => globalThis.runSuite(options), {
       expectDefault: 'shim',
+      exactAwait: plugin,
       seed,
       numRuns,
     });
@@ -179,7 +196,8 @@ const runtimes = {
   deno: () =>
     runChild(bin('deno'), ['run', '-A', entry], { SPANTRAIL_CONTEXT: '' }),
   bun: () => runChild(bin('bun'), [entry], { SPANTRAIL_CONTEXT: '' }),
-  chromium: runChromium,
+  chromium: () => runChromium(false),
+  'chromium-plugin': () => runChromium(true),
 };
 
 async function main() {
@@ -210,6 +228,9 @@ async function main() {
     if (out.error == null && bad.length === 0 && results.length > 0) {
       passed++;
       console.log(`PASS ${name}: ${results.length} checks (${seconds}s)`);
+      for (const r of results) {
+        if (r.detail != null) console.log(`  ${r.name}: ${r.detail}`);
+      }
     } else {
       failed++;
       console.log(
