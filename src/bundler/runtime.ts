@@ -12,7 +12,7 @@
  * - `const $f = enter()` at the top of the body, and the body in
  *   `try { … } finally { exit($f) }`;
  * - `await e` -> `resume($f, await suspend($f, e))`;
- * - `yield e` (async generators) -> `adopt($f, yield suspend($f, e))`;
+ * - `yield e` (async generators) -> `resume($f, yield suspendYield($f, e))`;
  * - `return e` (async generators, which await `e`) -> `return suspend($f, e)`;
  * - `for await (x of e) body` -> `{ for await (x of iterate($f, e))
  *   { resume($f); body } resume($f) }`;
@@ -35,6 +35,8 @@ type Frame = {
   prev: Store;
   /** Whether `ctx` is active now (false while suspended). */
   running: boolean;
+  /** Suspended at a `yield`: it resumes in the context of its resumer. */
+  yielded: boolean;
 };
 
 /**
@@ -46,7 +48,7 @@ function enter(): Frame | undefined {
   const shim = getResumeTarget();
   if (shim === undefined) return undefined;
   const ctx = shim.active();
-  return { shim, ctx, prev: ctx, running: true };
+  return { shim, ctx, prev: ctx, running: true, yielded: false };
 }
 
 /**
@@ -62,29 +64,35 @@ function suspend<T>(frame: Frame | undefined, value?: T): T {
 }
 
 /**
- * Called with the result of an `await` (and at the top of `catch` and
- * `finally` blocks, where a rejected `await` continues): makes the
- * function's own span active again. A no-op when it is already.
+ * {@link suspend} at a `yield` (or `yield*`) of an async generator, which
+ * resumes in the context of whoever calls `next()`, `return()` or
+ * `throw()` (as with AsyncLocalStorage), and keeps it across its later
+ * awaits.
  */
-function resume<T>(frame: Frame | undefined, value?: T): T {
-  if (frame !== undefined && !frame.running) {
-    frame.running = true;
-    frame.prev = frame.shim.swap(frame.ctx);
+function suspendYield<T>(frame: Frame | undefined, value?: T): T {
+  if (frame !== undefined && frame.running) {
+    suspend(frame);
+    frame.yielded = true;
   }
   return value as T;
 }
 
 /**
- * Called with the result of a `yield`: an async generator resumes in the
- * context of whoever called `next()` (as with AsyncLocalStorage), which it
- * keeps across its later awaits.
+ * Called with the result of an `await` or `yield` (and at the top of
+ * `catch` and `finally` blocks, where a rejected `await` continues): makes
+ * the function's own span active again. A no-op when it is already.
  */
-function adopt<T>(frame: Frame | undefined, value: T): T {
+function resume<T>(frame: Frame | undefined, value?: T): T {
   if (frame !== undefined && !frame.running) {
     frame.running = true;
-    frame.ctx = frame.prev = frame.shim.active();
+    if (frame.yielded) {
+      frame.yielded = false;
+      frame.ctx = frame.prev = frame.shim.active();
+    } else {
+      frame.prev = frame.shim.swap(frame.ctx);
+    }
   }
-  return value;
+  return value as T;
 }
 
 /** Called in the `finally` that wraps a rewritten body. */
@@ -137,11 +145,13 @@ function fromSync(iterator: any) {
   const async: any = {
     next: (value?: unknown) => wrap(iterator.next(value)),
   };
-  if (iterator.return != null) {
-    async.return = (value?: unknown) => wrap(iterator.return(value));
-  }
+  // always there, as in %AsyncFromSyncIteratorPrototype%
+  async.return = (value?: unknown) =>
+    iterator.return != null
+      ? wrap(iterator.return(value))
+      : Promise.resolve({ value, done: true });
   return async;
 }
 
 export type { Frame };
-export { enter, suspend, resume, adopt, exit, iterate };
+export { enter, suspend, suspendYield, resume, exit, iterate };

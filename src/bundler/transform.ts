@@ -147,7 +147,12 @@ function transformAwaits(
     let at = body.extra?.parenStart ?? body.start;
     while (at > 0 && /[\s(]/.test(code[at - 1])) at--;
     if (code.slice(at - 2, at) !== '=>') return false;
-    open(at, ` { ${head}return `);
+    open(at, ` { ${head}`);
+    // `return` right before the expression: a line break after it would
+    // end the statement
+    let first = at;
+    while (/\s/.test(code[first])) first++;
+    open(first, 'return ');
     close(node.end, `${tail} }`);
     return true;
   }
@@ -188,11 +193,11 @@ function transformAwaits(
         if (!fn.generator) return;
         changed = true;
         if (node.argument == null) {
-          open(node.start, `${r}.adopt(${f}, (${r}.suspend(${f}), `);
+          open(node.start, `${r}.resume(${f}, (${r}.suspendYield(${f}), `);
           close(node.end, '))');
         } else {
-          open(node.start, `${r}.adopt(${f}, `);
-          open(node.argument.start, `${r}.suspend(${f}, `);
+          open(node.start, `${r}.resume(${f}, `);
+          open(node.argument.start, `${r}.suspendYield(${f}, `);
           close(node.argument.end, ')');
           close(node.end, ')');
         }
