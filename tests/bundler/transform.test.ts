@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import { parse } from '@babel/parser';
+import fc from 'fast-check';
 import * as runtime from '../../src/bundler/runtime.js';
 import { transformAwaits, runtimeName } from '../../src/bundler/transform.js';
 import ShimContextManager from '../../src/context/ShimContextManager.js';
 import AlsContextManager from '../../src/context/AlsContextManager.js';
 import { setResumeTarget } from '../../src/context/resumeTarget.js';
 import Tracer from '../../src/Tracer.js';
+import { fcParams } from '../utils/fc.js';
 
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -421,5 +424,123 @@ describe('transformAwaits', () => {
     expect(runtime.suspend(undefined, 4)).toBe(4);
     expect(runtime.suspendYield(undefined, 5)).toBe(5);
     expect(runtime.enter()).toBeUndefined();
+  });
+});
+
+describe('transformAwaits on generated programs', () => {
+  const { stmts, fn } = fc.letrec((tie) => ({
+    expr: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom('x', 'f()', 'p'),
+      tie('expr').map((e) => `await ${e}`),
+      tie('expr').map((e) => `(await ${e})`),
+      tie('expr').map((e) => `async () => ${e}`),
+      tie('expr').map((e) => `async () =>\n  ${e}`),
+      fc.tuple(tie('expr'), tie('expr')).map(([a, b]) => `[${a}, ${b}]`),
+      fc.tuple(tie('expr'), tie('expr')).map(([a, b]) => `(${a}, ${b})`),
+    ),
+    stmt: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      tie('expr').map((e) => `${e};`),
+      tie('expr').map((e) => `await ${e}\n`),
+      fc
+        .tuple(tie('expr'), tie('stmt'))
+        .map(([e, s]) => `for await (const v of ${e}) ${s}`),
+      fc
+        .tuple(tie('expr'), tie('stmts'))
+        .map(([e, s]) => `L: for await (const w of ${e}) { ${s} continue L; }`),
+      fc
+        .tuple(tie('expr'), tie('stmt'))
+        .map(([e, s]) => `if (a) for await (const z of ${e}) ${s} else ${s}`),
+      fc
+        .tuple(tie('stmts'), tie('stmts'), tie('stmts'))
+        .map(([a, b, c]) => `try { ${a} } catch { ${b} } finally { ${c} }`),
+      tie('expr').map((e) => `return ${e};`),
+      tie('expr').map((e) => `yield ${e};`),
+      tie('fn'),
+    ),
+    stmts: fc.array(tie('stmt'), { maxLength: 3 }).map((a) => a.join('\n')),
+    fn: fc.oneof(
+      { depthSize: 'small' },
+      tie('stmts').map((s) => `async function* g() { ${s} }`),
+      tie('stmts').map((s) => `async function f() { 'use strict'; ${s} }`),
+      tie('stmts').map((s) => `class C { async m() { ${s} } }`),
+      tie('stmts').map((s) => `function h() { ${s} }`),
+    ),
+  }));
+
+  const parses = (code: string) => {
+    try {
+      parse(code, { sourceType: 'module', allowReturnOutsideFunction: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  test('valid input gives valid output with every await kept', () => {
+    let rewritten = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fn, { minLength: 1, maxLength: 3 }),
+        stmts,
+        (fns, top) => {
+          const code = `${fns.join('\n')}\n${top}`;
+          fc.pre(parses(code));
+          const result = transformAwaits(code);
+          if (result === undefined) return;
+          rewritten++;
+          expect(parses(result.code)).toBe(true);
+          const awaits = (s: string) => s.match(/\bawait\b/g)?.length ?? 0;
+          expect(awaits(result.code)).toBe(awaits(code));
+        },
+      ),
+      fcParams({ numRuns: 300 }),
+    );
+    expect(rewritten).toBeGreaterThan(30);
+  });
+
+  test('any string: a result, undefined, or a SyntaxError', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc
+            .array(
+              fc.constantFrom(
+                'async ',
+                'await ',
+                'function',
+                '*',
+                '(',
+                ')',
+                '{',
+                '}',
+                '=>',
+                'for await',
+                ' of ',
+                'x',
+                ';',
+                '\n',
+                'yield',
+                'try',
+                'catch',
+                'finally',
+                '`${',
+                '/*',
+              ),
+            )
+            .map((a) => a.join('')),
+        ),
+        (code) => {
+          try {
+            transformAwaits(code, { id: 'a.tsx' });
+          } catch (e) {
+            expect(e).toBeInstanceOf(SyntaxError);
+          }
+        },
+      ),
+      fcParams({ numRuns: 500 }),
+    );
   });
 });
