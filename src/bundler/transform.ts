@@ -84,12 +84,15 @@ function parserPlugins(id: string | undefined): Array<any> {
  * Rewrites the async functions of `code`. Returns undefined when there is
  * nothing to rewrite (no async function that suspends), so the caller keeps
  * the file as it is. Throws the parser's `SyntaxError` on code it cannot
- * parse.
+ * parse, and a `TypeError` when `code` is not a string.
  */
 function transformAwaits(
   code: string,
   options: TransformOptions = {},
 ): TransformResult | undefined {
+  if (typeof code !== 'string') {
+    throw new TypeError(`code: expected a string, got ${typeof code}`);
+  }
   if (!mayNeedTransform(code)) return undefined;
   const ast = parse(code, {
     sourceType: 'module',

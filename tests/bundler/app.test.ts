@@ -109,6 +109,7 @@ async function buildAndRun(kind: string): Promise<Outcome> {
     text = await trace;
   } finally {
     await browser.close();
+    server.closeAllConnections();
     server.close();
   }
   const spans = parseTrace(text).filter((r) => r.type === 'span');

@@ -384,7 +384,7 @@ describe('transformAwaits', () => {
         const line = before.split('\n').length;
         return { line, column: m.index! - before.lastIndexOf('\n') - 1 };
       });
-      const found = [];
+      const found: Array<{ line: number | null; column: number | null }> = [];
       outLines.forEach((text, i) => {
         for (const m of text.matchAll(re)) {
           found.push(

@@ -1,7 +1,7 @@
 import { Tracer } from 'spantrail';
 import type { Span } from 'spantrail';
-import { getJson, items } from './api';
-import type { Item } from './api';
+import { getJson, items } from './api.js';
+import type { Item } from './api.js';
 
 // The page's own sink: the JSONL trace is collected here and posted back
 // to the server that served the page.
