@@ -65,6 +65,27 @@ const skippedKeys = new Set([
   'typeParameters',
 ]);
 
+/** The names a binding pattern declares. */
+function patternNames(pattern: Node | null | undefined): Array<string> {
+  if (pattern == null) return [];
+  switch (pattern.type) {
+    case 'Identifier':
+      return [pattern.name];
+    case 'ObjectPattern':
+      return pattern.properties.flatMap((p: Node) =>
+        patternNames(p.type === 'RestElement' ? p.argument : p.value),
+      );
+    case 'ArrayPattern':
+      return pattern.elements.flatMap((e: Node | null) => patternNames(e));
+    case 'AssignmentPattern':
+      return patternNames(pattern.left);
+    case 'RestElement':
+      return patternNames(pattern.argument);
+    default:
+      return [];
+  }
+}
+
 /**
  * Quick test that a file may have something to rewrite, before parsing it.
  */
@@ -122,7 +143,7 @@ function transformAwaits(
     if (node.async === true && node.body != null) {
       // decide first whether it suspends, so its wrapper opens before the
       // edits of its children at the same positions
-      fn.used = suspends(node.body);
+      fn.used = suspends(node.body) && !clashes(node.body);
       if (fn.used && !wrapBody(node)) fn.used = false;
     }
     fns.push(fn);
@@ -244,6 +265,50 @@ function transformAwaits(
         open(node.finalizer.start + 1, ` ${r}.resume(${f});`);
         return;
     }
+  }
+
+  /**
+   * Whether moving the body into a `try` block would make it invalid: a
+   * function declared twice at its top level, or also declared with `var`,
+   * is allowed there but not in a block. Such a function is left as it is
+   * (missing parents, never wrong ones).
+   */
+  function clashes(body: Node): boolean {
+    if (body.type !== 'BlockStatement') return false;
+    const fnNames = new Set<string>();
+    for (const statement of body.body as Array<Node>) {
+      if (statement.type !== 'FunctionDeclaration') continue;
+      const name: string = statement.id?.name;
+      if (fnNames.has(name)) return true;
+      fnNames.add(name);
+    }
+    if (fnNames.size === 0) return false;
+    const stack: Array<Node> = [body];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.type === 'VariableDeclaration' && node.kind === 'var') {
+        for (const d of node.declarations) {
+          for (const name of patternNames(d.id)) {
+            if (fnNames.has(name)) return true;
+          }
+        }
+      }
+      for (const key of Object.keys(node)) {
+        if (skippedKeys.has(key)) continue;
+        const value = node[key];
+        const items = Array.isArray(value) ? value : [value];
+        for (const item of items) {
+          if (
+            item != null &&
+            typeof item.type === 'string' &&
+            !functionTypes.has(item.type)
+          ) {
+            stack.push(item);
+          }
+        }
+      }
+    }
+    return false;
   }
 
   /** Whether `root` (a function body) suspends, not counting inner functions. */

@@ -342,6 +342,16 @@ describe('transformAwaits', () => {
     expect(
       transformAwaits('async function f() { return () => 1; }'),
     ).toBeUndefined();
+    // declarations a block would reject: the function is left as it is
+    for (const clash of [
+      'async function f() { function g() {} function g() {} await x; }',
+      'async function f() { for (var [, { g }] of y); function g() {} await x; }',
+    ]) {
+      expect(transformAwaits(clash)).toBeUndefined();
+    }
+    expect(
+      transformAwaits('async function f() { var h; function g() {} await x; }'),
+    ).toBeDefined();
   });
 
   test('source map: every original token maps back to where it was', () => {
@@ -466,6 +476,7 @@ describe('transformAwaits on generated programs', () => {
       tie('stmts').map((s) => `async function f() { 'use strict'; ${s} }`),
       tie('stmts').map((s) => `class C { async m() { ${s} } }`),
       tie('stmts').map((s) => `function h() { ${s} }`),
+      tie('stmts').map((s) => `async function k() { var h; ${s} }`),
     ),
   }));
 
@@ -497,7 +508,8 @@ describe('transformAwaits on generated programs', () => {
       ),
       fcParams({ numRuns: 300 }),
     );
-    expect(rewritten).toBeGreaterThan(30);
+    // (a replayed FC_PATH runs one case)
+    if (process.env.FC_PATH == null) expect(rewritten).toBeGreaterThan(30);
   });
 
   test('any string: a result, undefined, or a SyntaxError', () => {
