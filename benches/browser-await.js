@@ -2,8 +2,9 @@
  * `npm run bench:browser`: the cost of the await transform in Chromium. One
  * page holds the same workload twice (benches/browser/workload.js), once
  * rewritten by `spantrail/esbuild` and once as it is, and times a traced
- * async call and a plain async call in alternating rounds (median per
- * variant). One run; prints ns per call and the ratio.
+ * async call and a plain async call in paired rounds (each pair back to
+ * back, in alternating order). One run; prints the median ns per call of
+ * each variant and the median of the per-pair ratios.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,8 +17,8 @@ import { machine } from './lib/machine.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const quick = process.argv.includes('--quick');
-const n = quick ? 2_000 : 20_000;
-const rounds = quick ? 3 : 9;
+const n = quick ? 2_000 : 5_000;
+const rounds = quick ? 5 : 31;
 
 async function bundle() {
   const esbuild = await import('esbuild');
@@ -85,15 +86,16 @@ async function main() {
     const m = machine();
     console.log(
       `await transform in Chromium ${version}${quick ? ' (quick)' : ''}: ` +
-        `${m.cpu}, ${m.cores} cores; ${rounds} rounds of ${n} sequential calls, median`,
+        `${m.cpu}, ${m.cores} cores; ${rounds} rounds of ${n} sequential traced calls (20x as many plain calls), median`,
     );
-    for (const [name, ns] of Object.entries(result)) {
+    for (const [name, ns] of Object.entries(result.ns)) {
       console.log(`  ${name.padEnd(32)} ${ns.toFixed(0).padStart(7)} ns/call`);
     }
-    for (const kind of ['traced call', 'plain async call']) {
-      const ratio =
-        result[`${kind}, transformed`] / result[`${kind}, original`];
-      console.log(`  ${kind}: transformed/original = ${ratio.toFixed(2)}`);
+    for (const [kind, r] of Object.entries(result.ratios)) {
+      console.log(
+        `  ${kind}: transformed/original = ${r.median.toFixed(2)} ` +
+          `(median of ${rounds} paired rounds; range ${r.min.toFixed(2)}-${r.max.toFixed(2)})`,
+      );
     }
   } finally {
     await browser.close();

@@ -12,16 +12,35 @@ globalThis.runBench = async ({ n, rounds }) => {
     'plain async call, original': [original, original.plainCall],
   };
   const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-  // warm up, then alternate rounds so drift hits every variant alike
+  const ratios = { 'traced call': [], 'plain async call': [] };
+  // warm up, then measure each pair back to back, in alternating order, so
+  // that the machine's drift hits both sides of a ratio alike
   for (const [mod, call] of Object.values(variants)) await mod.loop(call, n);
   for (let r = 0; r < rounds; r++) {
-    for (const [name, [mod, call]] of Object.entries(variants)) {
-      samples[name].push(await mod.loop(call, n));
+    for (const kind of Object.keys(ratios)) {
+      const pair = [`${kind}, transformed`, `${kind}, original`];
+      if (r % 2 === 1) pair.reverse();
+      const ns = {};
+      for (const name of pair) {
+        const [mod, call] = variants[name];
+        // the plain call is ~20x cheaper: more calls for a like duration
+        ns[name] = await mod.loop(call, kind === 'traced call' ? n : n * 20);
+        samples[name].push(ns[name]);
+      }
+      ratios[kind].push(ns[`${kind}, transformed`] / ns[`${kind}, original`]);
     }
   }
   await tracer.flush();
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  return Object.fromEntries(
-    Object.entries(samples).map(([k, xs]) => [k, median(xs)]),
-  );
+  return {
+    ns: Object.fromEntries(
+      Object.entries(samples).map(([k, xs]) => [k, median(xs)]),
+    ),
+    ratios: Object.fromEntries(
+      Object.entries(ratios).map(([k, xs]) => [
+        k,
+        { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) },
+      ]),
+    ),
+  };
 };
