@@ -139,6 +139,9 @@ function transformAwaits(
   };
 
   function visitFunction(node: Node) {
+    // a computed key and decorators run in the enclosing function
+    walk(node.key);
+    for (const decorator of node.decorators ?? []) walk(decorator);
     const fn: Fn = { node, generator: node.generator === true, used: false };
     if (node.async === true && node.body != null) {
       // decide first whether it suspends, so its wrapper opens before the
@@ -328,12 +331,12 @@ function transformAwaits(
         const value = node[key];
         const items = Array.isArray(value) ? value : [value];
         for (const item of items) {
-          if (
-            item != null &&
-            typeof item.type === 'string' &&
-            !functionTypes.has(item.type)
-          ) {
-            stack.push(item);
+          if (item == null || typeof item.type !== 'string') continue;
+          if (!functionTypes.has(item.type)) stack.push(item);
+          else {
+            // a computed key and decorators run in the enclosing function
+            if (item.key != null) stack.push(item.key);
+            stack.push(...(item.decorators ?? []));
           }
         }
       }
