@@ -37,11 +37,9 @@ type EsbuildPlugin = {
 const loaders = {
   js: 'js',
   mjs: 'js',
-  cjs: 'js',
   jsx: 'jsx',
   ts: 'ts',
   mts: 'ts',
-  cts: 'ts',
   tsx: 'tsx',
 } as const;
 
@@ -59,7 +57,7 @@ function spantrailEsbuild(options: AwaitPluginOptions = {}): EsbuildPlugin {
         build.initialOptions.absWorkingDir,
       );
       build.onLoad(
-        { filter: /\.[cm]?[jt]sx?$/, namespace: 'file' },
+        { filter: /\.(?:m?[jt]s|[jt]sx)$/, namespace: 'file' },
         async (args) => {
           const ext = path.extname(args.path).slice(1) as keyof typeof loaders;
           const loader = loaders[ext];

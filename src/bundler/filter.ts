@@ -15,13 +15,15 @@ type FilterPattern =
   | ReadonlyArray<string | RegExp | ((id: string) => boolean)>;
 
 type FilterOptions = {
-  /** Files to rewrite; default: JavaScript and TypeScript sources. */
+  /** Files to rewrite; default: JavaScript and TypeScript modules. */
   include?: FilterPattern;
   /** Files to leave alone, even when included; default: `node_modules`. */
   exclude?: FilterPattern;
 };
 
-const defaultInclude = /\.[cm]?[jt]sx?$/;
+// ES modules: the rewrite adds an `import`, which a CommonJS file
+// (`.cjs`, `.cts`) cannot have
+const defaultInclude = /\.(?:m?[jt]s|[jt]sx)$/;
 const defaultExclude = /\/node_modules\//;
 
 function normalise(id: string): string {

@@ -16,6 +16,8 @@ describe('createFilter', () => {
       '/app/node_modules/x/index.js',
       'C:\\app\\node_modules\\x\\a.js',
       '/app/style.css',
+      '/app/legacy.cjs',
+      '/app/legacy.cts',
       '/app/a.vue?vue&type=script&lang.ts',
       '\0virtual:thing.js',
     ]) {
