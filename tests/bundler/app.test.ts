@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -7,17 +7,18 @@ import path from 'node:path';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { chromiumArgs } from '../utils/chromium.js';
 import { parseTrace } from '../utils/schema.js';
+// @ts-expect-error: a plain ES module shared with the app's dev server
+import { handleApi, itemIds } from './appApi.js';
 
-// A small app (tests/bundler/app) built with Vite and with esbuild, each
-// with the await transform, run in headless Chromium against its own
-// server; its trace, posted back to that server, must have every parent
+// A small app (tests/bundler/app) built with Vite and with esbuild, and
+// served by Vite's dev server, each with the await transform, run in
+// headless Chromium against its own server; its trace, posted back to that server, must have every parent
 // right. The same app built without the transform loses parents (and
 // never gets one wrong), which shows what the check is checking.
 
 const here = import.meta.dirname;
 const root = path.resolve(here, '../..');
 const appMain = path.join(here, 'app/src/main.ts');
-const itemIds = [1, 2, 3, 4];
 const mimeTypes: Record<string, string> = {
   '.html': 'text/html',
   '.js': 'text/javascript',
@@ -36,39 +37,76 @@ function serve(dir: string) {
   let resolveTrace!: (trace: string) => void;
   const trace = new Promise<string>((r) => (resolveTrace = r));
   const server = http.createServer((req, res) => {
+    if (handleApi(req, res, resolveTrace)) return;
     const url = req.url ?? '/';
-    const item = /^\/api\/item\/(\d+)$/.exec(url);
-    if (url === '/api/items') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(itemIds));
-    } else if (item != null) {
-      const id = Number(item[1]);
-      setTimeout(() => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id, name: `item ${id}` }));
-      }, id * 3);
-    } else if (url === '/api/fail') {
-      res.writeHead(500).end();
-    } else if (url === '/trace' && req.method === 'POST') {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        res.writeHead(204).end();
-        resolveTrace(body);
-      });
-    } else {
-      const file = path.join(dir, url === '/' ? 'index.html' : url);
-      if (!file.startsWith(dir) || !fs.existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, {
-        'content-type': mimeTypes[path.extname(file)] ?? 'text/plain',
-      });
-      res.end(fs.readFileSync(file));
+    const file = path.join(dir, url === '/' ? 'index.html' : url);
+    if (!file.startsWith(dir) || !fs.existsSync(file)) {
+      res.writeHead(404).end();
+      return;
     }
+    res.writeHead(200, {
+      'content-type': mimeTypes[path.extname(file)] ?? 'text/plain',
+    });
+    res.end(fs.readFileSync(file));
   });
   return { server, trace };
+}
+
+/**
+ * The app built by `kind` and served: the static build by a server here,
+ * or `vite-dev` by Vite's dev server in a child process.
+ */
+async function start(
+  kind: string,
+  outDir: string,
+): Promise<{ port: number; trace: Promise<string>; stop: () => void }> {
+  if (kind !== 'vite-dev') {
+    execFileSync(
+      process.execPath,
+      [path.join(here, 'buildApp.js'), kind, outDir],
+      { cwd: root, stdio: 'pipe' },
+    );
+    const { server, trace } = serve(outDir);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      port: (server.address() as any).port,
+      trace,
+      stop: () => {
+        server.closeAllConnections();
+        server.close();
+      },
+    };
+  }
+  const child = spawn(
+    process.execPath,
+    [path.join(here, 'buildApp.js'), kind, outDir],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const line = (prefix: string) =>
+    new Promise<string>((resolve, reject) => {
+      const look = () => {
+        const m = new RegExp(`^${prefix} (.*)$`, 'm').exec(stdout);
+        if (m != null) resolve(m[1]);
+      };
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        look();
+      });
+      child.on('exit', (code) => {
+        look();
+        reject(new Error(`vite-dev exited ${code}: ${stderr}`));
+      });
+      look();
+    });
+  const port = Number(await line('PORT'));
+  return {
+    port,
+    trace: line('TRACE').then((json) => JSON.parse(json)),
+    stop: () => child.kill(),
+  };
 }
 
 type Outcome = {
@@ -81,36 +119,35 @@ type Outcome = {
 
 async function buildAndRun(kind: string): Promise<Outcome> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), `spantrail-${kind}-`));
-  execFileSync(
-    process.execPath,
-    [path.join(here, 'buildApp.js'), kind, outDir],
-    { cwd: root, stdio: 'pipe' },
-  );
-  const { server, trace } = serve(outDir);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const app = await start(kind, outDir);
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: chromiumArgs,
-  });
   let text: string;
   try {
-    const page = await browser.newPage();
-    const errors: Array<string> = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    const port = (server.address() as any).port;
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForFunction(() => document.title.startsWith('done'), null, {
-      timeout: 20_000,
+    const browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      headless: true,
+      args: chromiumArgs,
     });
-    expect(errors).toEqual([]);
-    expect(await page.title()).toBe(`done ${itemIds.length},${itemIds.length}`);
-    text = await trace;
+    try {
+      const page = await browser.newPage();
+      const errors: Array<string> = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`http://127.0.0.1:${app.port}/`);
+      await page.waitForFunction(
+        () => document.title.startsWith('done'),
+        null,
+        { timeout: 30_000 },
+      );
+      expect(errors).toEqual([]);
+      expect(await page.title()).toBe(
+        `done ${itemIds.length},${itemIds.length}`,
+      );
+      text = await app.trace;
+    } finally {
+      await browser.close();
+    }
   } finally {
-    await browser.close();
-    server.closeAllConnections();
-    server.close();
+    app.stop();
   }
   const spans = parseTrace(text).filter((r) => r.type === 'span');
   const names = new Map<string, string>(spans.map((s) => [s.spanId, s.name]));
@@ -192,6 +229,14 @@ describe('an app built with the await transform, in Chromium', () => {
         original(inSource),
       );
     }
+  }, 90_000);
+
+  test('served by the Vite dev server: every parent right', async () => {
+    const out = await buildAndRun('vite-dev');
+    outDirs.push(out.outDir);
+    expect(out.wrong).toEqual([]);
+    expect(out.missing).toBe(0);
+    expect(out.right).toBe(expectedSpans);
   }, 90_000);
 
   test('built with esbuild: every parent right', async () => {
