@@ -6,3 +6,5 @@ export { createFilter } from './filter.js';
 export type { AwaitPluginOptions } from './plugin.js';
 export type { FilterOptions, FilterPattern } from './filter.js';
 export type { TransformOptions, TransformResult } from './transform.js';
+export type { EsbuildPlugin } from './esbuild.js';
+export type { VitePlugin } from './vite.js';
