@@ -11,7 +11,7 @@ import {
   context as contextApi,
   createContextKey,
   trace,
-} from '@opentelemetry/api';
+} from './api.js';
 import { otelSpanFor, parentOf, spantrailContextOf } from './spans.js';
 
 // The key the OpenTelemetry SDK marks suppressed tracing with (exporters

@@ -34,7 +34,7 @@ class TraceFollower {
   protected generation: number = 0;
   protected timer?: ReturnType<typeof setTimeout>;
   protected stopped: boolean = false;
-  protected buffer: Buffer = Buffer.allocUnsafe(1 << 20);
+  protected buffer: Uint8Array = Buffer.allocUnsafe(1 << 20);
 
   constructor(
     path: string,
