@@ -1,4 +1,5 @@
 import type * as OtelApi from '@opentelemetry/api';
+import type * as NodeModule from 'node:module';
 import { getBuiltin } from '../utils.js';
 import { ErrorOtelApiMissing } from './errors.js';
 
@@ -10,9 +11,8 @@ import { ErrorOtelApiMissing } from './errors.js';
  * this is the same instance the program imports.
  */
 function loadApi(): typeof OtelApi {
-  const createRequire = getBuiltin<typeof import('node:module')>(
-    'node:module',
-  )?.createRequire;
+  const createRequire =
+    getBuiltin<typeof NodeModule>('node:module')?.createRequire;
   if (createRequire == null) {
     throw new ErrorOtelApiMissing(
       'spantrail/otel loads @opentelemetry/api with require(), which this ' +
