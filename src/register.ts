@@ -17,6 +17,7 @@ import type * as NodeWorkerThreads from 'node:worker_threads';
 import { tracerFromProcess } from './fromProcess.js';
 import { getTracer, setTracer } from './global.js';
 import instrumentAsyncInit from './instrument/instrumentAsyncInit.js';
+import asyncInitInstalled from './instrument/asyncInitInstalled.js';
 import { getBuiltin } from './utils.js';
 
 const registeredKey = Symbol.for('spantrail.register');
@@ -29,6 +30,22 @@ const hooksThreadVar = 'SPANTRAIL_HOOKS_THREAD';
 
 function isTrue(value: unknown): boolean {
   return value === '1' || value === 'true';
+}
+
+/**
+ * Whether to register the module hooks that patch ESM builds of
+ * async-init: `SPANTRAIL_ESM=1` / `0` decides; by default only when a copy
+ * is installed where the program (or the working directory) can load it.
+ */
+function wantEsmHooks(env: Record<string, string | undefined>): boolean {
+  if (isTrue(env.SPANTRAIL_ESM)) return true;
+  if (env.SPANTRAIL_ESM === '0' || env.SPANTRAIL_ESM === 'false') return false;
+  const proc = (globalThis as any).process;
+  const dirs: Array<string> = [];
+  if (typeof proc?.cwd === 'function') dirs.push(proc.cwd());
+  const main = proc?.argv?.[1];
+  if (typeof main === 'string' && main !== '') dirs.push(main + '/..');
+  return asyncInitInstalled(dirs);
 }
 
 function register(): Tracer {
@@ -51,7 +68,10 @@ function register(): Tracer {
     setTracer(tracer);
     env[hooksThreadVar] = '1';
     try {
-      instrumentAsyncInit(tracer, { ready: isTrue(env.SPANTRAIL_READY) });
+      instrumentAsyncInit(tracer, {
+        ready: isTrue(env.SPANTRAIL_READY),
+        esm: wantEsmHooks(env),
+      });
     } finally {
       delete env[hooksThreadVar];
     }

@@ -233,3 +233,53 @@ w.on('exit', () => process.stdout.write('joined'));`;
     expect(new Set(found.map((m) => m.pid)).size).toBe(1);
   });
 });
+
+describe('spantrail/register start-up', () => {
+  // a --require probe runs in every thread Node starts, the hooks thread too
+  const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-bare-'));
+  afterAll(() => fs.rmSync(bare, { recursive: true, force: true }));
+  const probe = path.join(bare, 'probe.cjs');
+  fs.writeFileSync(
+    probe,
+    `const wt = require('worker_threads');
+if (!wt.isMainThread) require('fs').appendFileSync(process.env.PROBE, 'thread\\n');`,
+  );
+  function threadsOf(cwd: string, env: Record<string, string>): number {
+    const program = path.join(cwd, 'hello.mjs');
+    fs.writeFileSync(program, "process.stdout.write('hello');");
+    const log = path.join(bare, `probe-${Math.random()}.log`);
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--require',
+        probe,
+        '--import',
+        'file://' + path.join(root, 'dist/register.js'),
+        program,
+      ],
+      {
+        encoding: 'utf8',
+        cwd,
+        env: {
+          ...process.env,
+          SPANTRAIL_OUTPUT: path.join(bare, 'hello.jsonl'),
+          PROBE: log,
+          ...env,
+        },
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('hello');
+    return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').length : 0;
+  }
+
+  test('no async-init installed: no module hooks thread', () => {
+    expect(fs.existsSync(path.join(bare, 'node_modules'))).toBe(false);
+    expect(threadsOf(bare, {})).toBe(0);
+  });
+
+  test('async-init installed, or SPANTRAIL_ESM=1: the hooks thread patches it', () => {
+    expect(threadsOf(dir, {})).toBeGreaterThan(0);
+    expect(threadsOf(bare, { SPANTRAIL_ESM: '1' })).toBeGreaterThan(0);
+  });
+});
