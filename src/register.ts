@@ -16,9 +16,9 @@ import type Tracer from './Tracer.js';
 import type * as NodeWorkerThreads from 'node:worker_threads';
 import { tracerFromProcess } from './fromProcess.js';
 import { getTracer, setTracer } from './global.js';
-import instrumentAsyncInit from './instrument/instrumentAsyncInit.js';
-import asyncInitInstalled from './instrument/asyncInitInstalled.js';
-import { getBuiltin } from './utils.js';
+import instrumentAsyncInit from './asyncInit/instrumentAsyncInit.js';
+import asyncInitInstalled from './asyncInit/asyncInitInstalled.js';
+import { getBuiltin, processEnv } from './utils/platform.js';
 
 const registeredKey = Symbol.for('spantrail.register');
 /**
@@ -52,7 +52,7 @@ function register(): Tracer {
   const g = globalThis as any;
   const previous: Tracer | undefined = g[registeredKey];
   if (previous !== undefined) return previous;
-  const env = g.process?.env ?? {};
+  const env = processEnv();
   const threads = getBuiltin<typeof NodeWorkerThreads>('node:worker_threads');
   if (
     threads?.isMainThread === false &&

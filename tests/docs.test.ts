@@ -168,9 +168,9 @@ describe.each([
   const runnable = snippets.filter(
     (s) => s.run && (experimental || !s.legacyOnly),
   );
-  test.each(runnable.map((s) => [s.where, s]))(
-    '%s runs',
-    (_where, s) => {
+  test.each(runnable)(
+    '$where runs',
+    (s: Snippet) => {
       const cwd = fs.mkdtempSync(path.join(runDir, `${s.name}-`));
       const r = spawnSync(
         process.execPath,

@@ -1,6 +1,6 @@
-import type { DualClassDecorator, TraceableOptions } from './types.js';
+import type { DualClassDecorator, TraceableOptions } from '../methods/types.js';
 import { traceMethods } from './traceMethods.js';
-import { installLifecycle, withConstructHook } from './lifecycle.js';
+import { installLifecycle, withConstructHook } from '../asyncInit/install.js';
 
 /**
  * Class decorator: traces every method of the class, own and inherited

@@ -1,6 +1,6 @@
 import type * as OtelApi from '@opentelemetry/api';
 import type * as NodeModule from 'node:module';
-import { getBuiltin } from '../utils.js';
+import { getBuiltin } from '../utils/platform.js';
 import { ErrorOtelApiMissing } from './errors.js';
 
 /**

@@ -18,6 +18,7 @@ import {
   truncate,
   writeOut,
 } from '../util.js';
+import { plural } from '../../reader/format.js';
 
 const help = `Usage: spantrail stats <file...> [options]
 
@@ -50,10 +51,6 @@ const jsonUnits = {
   duration: 'nanoseconds',
   startTime: 'epoch microseconds',
 } as const;
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** Renders {@link StatsResult} as the `stats` text report. */
 function renderStats(
