@@ -7,17 +7,38 @@ import { distDir } from '../lib/spantrail.js';
 
 const targetMs = 50;
 
-/** Wall milliseconds of one `node` run. */
-function wall(args, env, cwd) {
+const timeBin = '/usr/bin/time';
+
+/**
+ * Wall and CPU (user + system) milliseconds of one `node` run; CPU from
+ * GNU time when it is there. CPU time barely moves with the machine's
+ * load, wall time does.
+ */
+function measure(args, env, cwd, tmpDir) {
+  const timed = fs.existsSync(timeBin);
+  const out = path.join(tmpDir, 'time.txt');
+  const [cmd, cmdArgs] = timed
+    ? [timeBin, ['-f', '%U %S', '-o', out, process.execPath, ...args]]
+    : [process.execPath, args];
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, {
+  const r = spawnSync(cmd, cmdArgs, {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const ms = performance.now() - t0;
+  const wallMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')}: ${r.stderr}`);
-  return ms;
+  let cpuMs;
+  if (timed) {
+    const [user, sys] = fs
+      .readFileSync(out, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .slice(-2)
+      .map(Number);
+    cpuMs = (user + sys) * 1000;
+  }
+  return { wallMs, cpuMs };
 }
 
 async function run({ quick, tmpDir }) {
@@ -56,25 +77,30 @@ async function run({ quick, tmpDir }) {
     for (let k = 0; k < contenders.length; k++) {
       const i = (k + round) % contenders.length;
       const c = contenders[i];
-      times[i].push(wall(c.args, c.env, tmpDir));
+      times[i].push(measure(c.args, c.env, tmpDir, tmpDir));
     }
   }
-  const plain = median(times[0]);
-  const rows = contenders.map((c, i) => {
-    const ms = median(times[i]);
-    return { contender: c.name, ms, extraMs: ms - plain };
-  });
+  const med = (i, key) =>
+    times[i][0][key] == null ? undefined : median(times[i].map((t) => t[key]));
+  const rows = contenders.map((c, i) => ({
+    contender: c.name,
+    ms: med(i, 'wallMs'),
+    minMs: Math.min(...times[i].map((t) => t.wallMs)),
+    extraMs: med(i, 'wallMs') - med(0, 'wallMs'),
+    extraCpuMs:
+      med(i, 'cpuMs') == null ? undefined : med(i, 'cpuMs') - med(0, 'cpuMs'),
+  }));
   const measured = rows[2].extraMs;
+  const signed = (v) =>
+    v == null ? '-' : (v >= 0 ? '+' : '') + v.toFixed(0) + ' ms';
   return {
     rows,
     columns: [
       { key: 'contender', label: 'run' },
       { key: 'ms', label: 'wall ms (median)', fmt: (v) => v.toFixed(0) },
-      {
-        key: 'extraMs',
-        label: 'over plain node',
-        fmt: (v) => (v >= 0 ? '+' : '') + v.toFixed(0) + ' ms',
-      },
+      { key: 'minMs', label: 'wall ms (min)', fmt: (v) => v.toFixed(0) },
+      { key: 'extraMs', label: 'wall over plain node', fmt: signed },
+      { key: 'extraCpuMs', label: 'CPU over plain node', fmt: signed },
     ],
     targets: [
       {
@@ -85,7 +111,9 @@ async function run({ quick, tmpDir }) {
     ],
     notes: [
       `Each run is a fresh \`node\` process (${rounds} rounds, order ` +
-        'rotated, medians of wall time including process start and exit). ' +
+        'rotated, medians of wall time including process start and exit; ' +
+        'CPU is user + system time from GNU time, steadier on a loaded ' +
+        'machine). ' +
         'The preload costs module loading; the module hooks thread that ' +
         'patches ESM builds of async-init starts only when a copy is ' +
         'installed beside the program (or `SPANTRAIL_ESM=1`).' +
