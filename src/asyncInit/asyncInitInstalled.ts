@@ -5,8 +5,9 @@ import { getBuiltin } from '../utils/platform.js';
 /**
  * Whether a copy of `@matrixai/async-init` (or a package aliased to a name
  * holding `async-init`) may be loaded by a program run from these
- * directories: one is in a `node_modules` above one of them, or the layout
- * hides it (a pnpm store, Yarn Plug'n'Play), or it cannot be told. The
+ * directories: one is in a `node_modules` above one of them (nested copies
+ * through npm's `node_modules/.package-lock.json`), or the layout hides it
+ * (a pnpm store, Yarn Plug'n'Play), or it cannot be told. The
  * preload registers its module hooks only then: they start a thread that
  * costs every program tens of milliseconds.
  */
@@ -43,11 +44,24 @@ function holdsAsyncInit(
   for (const name of names) {
     if (name === '.pnpm' || name.includes('async-init')) return true;
   }
-  if (!names.includes('@matrixai')) return false;
+  try {
+    if (
+      names.includes('@matrixai') &&
+      fs
+        .readdirSync(path.join(modules, '@matrixai'))
+        .some((name) => name.includes('async-init'))
+    ) {
+      return true;
+    }
+  } catch {
+    // unreadable scope: look at the lockfile
+  }
+  // npm's hidden lockfile lists nested copies too
+  // (`node_modules/@matrixai/db/node_modules/@matrixai/async-init`)
   try {
     return fs
-      .readdirSync(path.join(modules, '@matrixai'))
-      .some((name) => name.includes('async-init'));
+      .readFileSync(path.join(modules, '.package-lock.json'), 'utf8')
+      .includes('/async-init');
   } catch {
     return false;
   }
