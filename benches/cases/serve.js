@@ -201,8 +201,8 @@ async function run({ quick, tmpDir }) {
 }
 
 export default {
-  id: 11,
-  name: 'case11-serve',
+  id: 13,
+  name: 'case13-serve',
   title: '`spantrail serve` on a large trace file',
   run,
 };
