@@ -12,22 +12,43 @@ const maxSamples = 5;
 /** Deepest nesting the byte skipper follows before asking the slow path. */
 const maxSkipDepth = 256;
 
-type Slicer = (this: Buffer, start: number, end: number) => string;
+// Declared as Uint8Array (the public types need no Node types); the bytes
+// are Buffers at run time.
+type Slicer = (this: Uint8Array, start: number, end: number) => string;
 const proto = Buffer.prototype as unknown as Record<string, Slicer | undefined>;
 /** Buffer's native decoders, without `toString`'s argument handling. */
 const latin1: Slicer =
   proto.latin1Slice ??
-  function (this: Buffer, a: number, b: number): string {
-    return this.toString('latin1', a, b);
+  function (this: Uint8Array, a: number, b: number): string {
+    return Buffer.from(this.buffer, this.byteOffset, this.length).toString(
+      'latin1',
+      a,
+      b,
+    );
   };
 const utf8: Slicer =
   proto.utf8Slice ??
-  function (this: Buffer, a: number, b: number): string {
-    return this.toString('utf8', a, b);
+  function (this: Uint8Array, a: number, b: number): string {
+    return Buffer.from(this.buffer, this.byteOffset, this.length).toString(
+      'utf8',
+      a,
+      b,
+    );
   };
 /** Shared empty details of records read without them (never mutated). */
 const noAttributes = Object.freeze(Object.create(null));
 const noList: Array<never> = Object.freeze([]) as unknown as Array<never>;
+/** Whether `len` bytes of `a` from `at` equal `b`. */
+function sameBytes(
+  a: Uint8Array,
+  at: number,
+  b: Uint8Array,
+  len: number,
+): boolean {
+  for (let i = 0; i < len; i++) if (a[at + i] !== b[i]) return false;
+  return true;
+}
+
 /** 1 for the bytes of lowercase hex digits. */
 const isHex = new Uint8Array(256);
 for (const c of '0123456789abcdef') isHex[c.charCodeAt(0)] = 1;
@@ -70,22 +91,22 @@ class TraceByteDecoder {
   protected issues: ReadIssues;
   protected options: ParseOptions;
   protected details: boolean;
-  protected rest: Buffer | undefined;
+  protected rest: Uint8Array | undefined;
   /** Offset of the first byte of `rest` (or of the next chunk). */
   protected base: number;
   protected lineNo: number = 0;
   protected source: SpanSource;
   protected legacy?: LegacyAssembler;
   /** Cursor of the byte fast path. */
-  protected b: Buffer = Buffer.alloc(0);
+  protected b: Uint8Array = Buffer.alloc(0);
   protected p: number = 0;
-  protected lineBuf: Buffer = Buffer.alloc(0);
+  protected lineBuf: Uint8Array = Buffer.alloc(0);
   protected lineStart: number = 0;
   /** The last trace id read by the fast path, as bytes and as a string. */
-  protected lastTrace: Buffer = Buffer.alloc(32);
+  protected lastTrace: Uint8Array = Buffer.alloc(32);
   protected lastTraceId: string = '';
   /** Recently decoded names, by a hash of their bytes. */
-  protected nameBytes: Array<Buffer | undefined> = new Array(nameCacheSize);
+  protected nameBytes: Array<Uint8Array | undefined> = new Array(nameCacheSize);
   protected nameText: Array<string> = new Array(nameCacheSize);
 
   constructor(
@@ -105,7 +126,7 @@ class TraceByteDecoder {
 
   /** Feeds bytes of the file, in order. */
   public write(chunk: Uint8Array | string): void {
-    let buf: Buffer =
+    let buf: Uint8Array =
       typeof chunk === 'string'
         ? Buffer.from(chunk, 'utf8')
         : Buffer.isBuffer(chunk)
@@ -177,7 +198,12 @@ class TraceByteDecoder {
     );
   }
 
-  protected line(buf: Buffer, start: number, end: number, last: boolean): void {
+  protected line(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    last: boolean,
+  ): void {
     this.lineNo++;
     this.lineBuf = buf;
     this.lineStart = start;
@@ -195,18 +221,15 @@ class TraceByteDecoder {
         if (buf[at + 32] === 34) {
           this.records++;
           this.sink.rawStart(
-            buf.toString('latin1', at, at + 32),
-            buf.toString('utf8', start, end),
+            latin1.call(buf, at, at + 32),
+            utf8.call(buf, start, end),
             this.source,
           );
           return;
         }
       }
     }
-    const result = parseLineFast(
-      buf.toString('utf8', start, end),
-      this.options,
-    );
+    const result = parseLineFast(utf8.call(buf, start, end), this.options);
     switch (result.kind) {
       case 'record': {
         const record = result.record;
@@ -238,7 +261,7 @@ class TraceByteDecoder {
     }
   }
 
-  protected isStartHead(buf: Buffer, start: number, end: number): boolean {
+  protected isStartHead(buf: Uint8Array, start: number, end: number): boolean {
     if (end - start < startHead.length + 32 + spanIdKey.length + 33) {
       return false;
     }
@@ -248,7 +271,7 @@ class TraceByteDecoder {
     return true;
   }
 
-  protected lit(key: Buffer): boolean {
+  protected lit(key: Uint8Array): boolean {
     const b = this.b;
     const p = this.p;
     const n = key.length;
@@ -267,7 +290,7 @@ class TraceByteDecoder {
   }
 
   /** Whether the 32 bytes at `at` are the last trace id read. */
-  protected sameTrace(buf: Buffer, at: number): boolean {
+  protected sameTrace(buf: Uint8Array, at: number): boolean {
     if (this.lastTraceId === '') return false;
     const last = this.lastTrace;
     for (let i = 0; i < 32; i++) if (buf[at + i] !== last[i]) return false;
@@ -441,7 +464,7 @@ class TraceByteDecoder {
    * for anything else (the slow path then parses the line).
    */
   protected fastSpan(
-    buf: Buffer,
+    buf: Uint8Array,
     start: number,
     end: number,
   ): SpanRecord | undefined {
@@ -470,7 +493,7 @@ class TraceByteDecoder {
         len = 16;
       }
       if (pa < 0 || buf[this.p++] !== 34) return undefined;
-      parent = buf.toString('latin1', pa, pa + len);
+      parent = latin1.call(buf, pa, pa + len);
     }
     if (!this.lit(nameKey)) return undefined;
     const nameStart = this.p;
@@ -489,7 +512,7 @@ class TraceByteDecoder {
       const m = this.p;
       const me = this.strEnd(false);
       if (me < 0) return undefined;
-      status.message = buf.toString('utf8', m, me);
+      status.message = utf8.call(buf, m, me);
     }
     if (buf[this.p++] !== 125) return undefined;
     if (!this.lit(attributesKey) || !this.skip()) return undefined;
@@ -518,15 +541,15 @@ class TraceByteDecoder {
   }
 
   /** Spans of a trace come together: reuse the last trace id's string. */
-  protected traceIdAt(buf: Buffer, at: number): string {
+  protected traceIdAt(buf: Uint8Array, at: number): string {
     if (this.sameTrace(buf, at)) return this.lastTraceId;
-    buf.copy(this.lastTrace, 0, at, at + 32);
+    this.lastTrace.set(buf.subarray(at, at + 32));
     this.lastTraceId = latin1.call(buf, at, at + 32);
     return this.lastTraceId;
   }
 
   /** Span names repeat: a small cache saves decoding them again. */
-  protected nameAt(buf: Buffer, start: number, end: number): string {
+  protected nameAt(buf: Uint8Array, start: number, end: number): string {
     const len = end - start;
     const h =
       (len * 31 +
@@ -538,7 +561,7 @@ class TraceByteDecoder {
     if (
       cached !== undefined &&
       cached.length === len &&
-      buf.compare(cached, 0, len, start, end) === 0
+      sameBytes(buf, start, cached, len)
     ) {
       return this.nameText[h];
     }

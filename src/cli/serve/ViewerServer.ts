@@ -20,6 +20,8 @@ type ViewerServerOptions = {
 
 /** Longest a live update waits, so new spans reach pages within 1 s. */
 const pushDelay = 250;
+/** The same while the files are first read. */
+const loadingPushDelay = 1000;
 /** Aggregates (flame graph, by-name table) are recomputed at most this often. */
 const aggregateAge = 1000;
 const heartbeat = 15000;
@@ -148,7 +150,9 @@ class ViewerServer {
       if (!now) return;
       clearTimeout(this.pushTimer);
     }
-    this.pushTimer = setTimeout(() => this.push(), now ? 0 : pushDelay);
+    // While the files first load, fewer pushes leave the CPU to reading.
+    const delay = now ? 0 : this.follower.loaded ? pushDelay : loadingPushDelay;
+    this.pushTimer = setTimeout(() => this.push(), delay);
   }
 
   protected push(): void {
