@@ -182,6 +182,10 @@ class ViewerServer {
   protected allowedHost(req: IncomingMessage): boolean {
     const host = req.headers.host;
     if (host == null) return false;
+    // Bound beyond loopback on purpose: other names reach it; the token
+    // still guards it. On loopback, only loopback names (DNS rebinding).
+    const bound = this.options.host ?? '127.0.0.1';
+    if (!/^(127\.|localhost$|::1$)/.test(bound)) return true;
     const ok = [
       `127.0.0.1:${this.port}`,
       `localhost:${this.port}`,
