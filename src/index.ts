@@ -19,6 +19,11 @@ export * from './otlp/index.js';
 export * from './context/index.js';
 export * from './decorators/index.js';
 export * from './instrument/index.js';
+export * from './http/index.js';
+export {
+  withoutInstrumentation,
+  isInstrumentationSuppressed,
+} from './suppress.js';
 export * from './propagation/index.js';
 export * from './errors.js';
 export type * from './types.js';

@@ -3,6 +3,7 @@ import type { LifecycleConfig } from '../decorators/lifecycle.js';
 import { wrapTraced } from '../decorators/wrap.js';
 import { isTraced } from '../decorators/utils.js';
 import { methodSpanName } from '../decorators/traced.js';
+import { traceFactories } from '../decorators/factories.js';
 import {
   installLifecycle,
   withConstructHook,
@@ -52,6 +53,7 @@ function patchDecorator<F extends (...args: Array<any>) => any>(
           typeof decorated === 'function' &&
           installLifecycle(decorated.prototype, config)
         ) {
+          traceFactories(decorated, config.tracer);
           return kind === 'CreateDestroy'
             ? withConstructHook(decorated, config)
             : decorated;

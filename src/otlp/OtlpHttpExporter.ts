@@ -11,6 +11,7 @@ import { batchToTracesData, resourceAttributes } from './mapping.js';
 import { encodeTracesData } from './protobuf.js';
 import { optionsFromEnv, urlFromTarget } from './env.js';
 import { getBuiltin, processHooks } from '../utils.js';
+import { withoutInstrumentation } from '../suppress.js';
 import version from '../version.js';
 
 type SendResult =
@@ -436,12 +437,15 @@ class OtlpHttpExporter implements SpanProcessor {
     };
     if (this.compression === 'gzip') headers['content-encoding'] = 'gzip';
     try {
-      const response = await fetch(this.url, {
-        method: 'POST',
-        headers,
-        body: body as BodyInit,
-        signal: controller.signal,
-      });
+      // an export traced by the fetch instrumentation would export itself
+      const response = await withoutInstrumentation(() =>
+        fetch(this.url, {
+          method: 'POST',
+          headers,
+          body: body as BodyInit,
+          signal: controller.signal,
+        }),
+      );
       // read the answer so the connection can be reused
       const text = await response.text().catch(() => '');
       if (response.ok) return { ok: true };
