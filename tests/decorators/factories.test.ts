@@ -63,7 +63,7 @@ describe('static factories of async-init classes (@Traceable)', () => {
       }
       public async stop(): Promise<void> {}
     }
-     
+
     interface Store extends StartStop {}
 
     @Traceable({ statics })
@@ -81,7 +81,7 @@ describe('static factories of async-init classes (@Traceable)', () => {
         await this.store.stop();
       }
     }
-     
+
     interface App extends CreateDestroyStartStop {}
     return { Store, App };
   }
@@ -129,7 +129,7 @@ describe('static factories of async-init classes (@Traceable)', () => {
       }
       public async start(): Promise<void> {}
     }
-     
+
     interface Solo extends StartStop {}
     await Solo.createSolo();
     expect(c.spans.map((s) => s.name)).toEqual(['Solo.start']);

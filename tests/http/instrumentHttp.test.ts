@@ -1,0 +1,162 @@
+import type { AddressInfo } from 'node:net';
+import type { Span } from '../../src/index.js';
+import http from 'node:http';
+import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
+import {
+  instrumentHttp,
+  instrumentFetch,
+  withoutInstrumentation,
+  SpanKind,
+} from '../../src/index.js';
+import { collectingTracer } from '../decorators/utils.js';
+
+// The functions behind the preload, set up in code, on a real loopback
+// server in this process.
+
+const c = collectingTracer();
+let server: http.Server;
+let base: string;
+/** What the server saw of the last request, and the span active there. */
+let last: { traceparent?: string; active?: Span } = {};
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    last = {
+      traceparent: req.headers.traceparent as string | undefined,
+      active: c.tracer.activeSpan(),
+    };
+    // work the handler does is a child of its SERVER span
+    const work = c.tracer.startSpan('handler.work');
+    setTimeout(() => {
+      work.end();
+      res.setHeader('x-answer', '42');
+      res.end('ok');
+    }, 2);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+function get(url: string, headers: Record<string, string> = {}) {
+  return new Promise<string>((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d) => (body += d));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
+/** Spans end on events after the response; wait until `n` have ended. */
+async function settle(n: number): Promise<void> {
+  for (let i = 0; i < 100 && c.spans.length < n; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('instrumentHttp and instrumentFetch in code', () => {
+  test('client, server and the handler’s work in one trace', async () => {
+    const i = instrumentHttp(c.tracer);
+    try {
+      c.spans.length = 0;
+      await c.tracer.startActiveSpan('job', () => get(`${base}/a`));
+      await settle(4);
+      const job = c.byName('job');
+      const client = c.spans.find((s) => s.kind === SpanKind.CLIENT)!;
+      const server = c.spans.find((s) => s.kind === SpanKind.SERVER)!;
+      expect(client.parentId).toBe(job.spanId);
+      expect(server.parentId).toBe(client.spanId.slice(-16));
+      expect(server.traceId).toBe(job.traceId);
+      expect(last.active).toBe(server);
+      expect(c.byName('handler.work').parentId).toBe(server.spanId);
+    } finally {
+      i.uninstrument();
+    }
+  });
+
+  test('headers and query values only when asked', async () => {
+    const i = instrumentHttp(c.tracer, {
+      recordQuery: true,
+      requestHeaders: ['X-Asked'],
+      responseHeaders: ['x-answer'],
+      server: false,
+    });
+    try {
+      c.spans.length = 0;
+      await get(`${base}/q?k=v`, { 'x-asked': 'yes', 'x-other': 'no' });
+      await settle(2);
+      const client = c.spans.find((s) => s.kind === SpanKind.CLIENT)!;
+      expect(client.attributes['url.full']).toBe(`${base}/q?k=v`);
+      expect(client.attributes['http.request.header.x-asked']).toEqual(['yes']);
+      expect(client.attributes['http.response.header.x-answer']).toEqual([
+        '42',
+      ]);
+      expect(JSON.stringify(client.attributes)).not.toContain('x-other');
+      expect(c.spans.some((s) => s.kind === SpanKind.SERVER)).toBe(false);
+    } finally {
+      i.uninstrument();
+    }
+  });
+
+  test('propagate: false sends no traceparent; uninstrument stops all', async () => {
+    const i = instrumentHttp(c.tracer, { propagate: false });
+    c.spans.length = 0;
+    await get(`${base}/p`);
+    await settle(2);
+    expect(last.traceparent).toBeUndefined();
+    expect(c.spans).toHaveLength(3); // client, server, handler.work
+    i.uninstrument();
+    c.spans.length = 0;
+    await get(`${base}/p`);
+    await settle(1);
+    expect(c.spans.map((s) => s.name)).toEqual(['handler.work']);
+  });
+
+  test('fetch: a traceparent the program set is replaced, not doubled', async () => {
+    const f = instrumentFetch(c.tracer);
+    const h = instrumentHttp(c.tracer, { client: false });
+    try {
+      c.spans.length = 0;
+      const stale = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      await (
+        await fetch(`${base}/f`, { headers: { traceparent: stale } })
+      ).text();
+      await settle(3);
+      const client = c.spans.find((s) => s.kind === SpanKind.CLIENT)!;
+      expect(last.traceparent).toBe(
+        `00-${client.traceId}-${client.spanId.slice(-16)}-01`,
+      );
+      const server = c.spans.find((s) => s.kind === SpanKind.SERVER)!;
+      expect(server.parentId).toBe(client.spanId.slice(-16));
+    } finally {
+      f.uninstrument();
+      h.uninstrument();
+    }
+  });
+
+  test('withoutInstrumentation: no span, no header', async () => {
+    const f = instrumentFetch(c.tracer);
+    try {
+      c.spans.length = 0;
+      const response = await withoutInstrumentation(() => fetch(`${base}/s`));
+      await response.text();
+      await settle(1);
+      expect(last.traceparent).toBeUndefined();
+      expect(c.spans.map((s) => s.name)).toEqual(['handler.work']);
+    } finally {
+      f.uninstrument();
+    }
+  });
+
+  test('bad arguments throw the documented TypeError', () => {
+    expect(() => instrumentHttp(undefined as any)).toThrow(TypeError);
+    expect(() => instrumentFetch({} as any)).toThrow(TypeError);
+    expect(() => instrumentHttp(c.tracer, 3 as any)).toThrow(TypeError);
+  });
+});
