@@ -20,6 +20,7 @@ export * from './context/index.js';
 export * from './decorators/index.js';
 export * from './instrument/index.js';
 export * from './http/index.js';
+export * from './logs/index.js';
 export {
   withoutInstrumentation,
   isInstrumentationSuppressed,
