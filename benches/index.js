@@ -20,6 +20,7 @@ const caseFiles = [
   'case7.js',
   'case8.js',
   'case9.js',
+  'case10.js',
 ];
 
 function parseArgs(argv) {
