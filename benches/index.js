@@ -11,16 +11,17 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // wrapper is one function, and a process that has traced calls before
 // would hand case 5 JIT feedback a tracing-off service never has.
 const caseFiles = [
-  'case1.js',
-  'case5.js',
-  'case2.js',
-  'case3.js',
-  'case4.js',
-  'case6.js',
-  'case7.js',
-  'case8.js',
-  'case9.js',
-  'case10.js',
+  'span-attributes.js',
+  'tracing-off.js',
+  'async-method.js',
+  'sync-method.js',
+  'nested.js',
+  'writer.js',
+  'memory.js',
+  'ids.js',
+  'stats.js',
+  'import-time.js',
+  'http.js',
 ];
 
 function parseArgs(argv) {

@@ -1,4 +1,4 @@
-import { timeOrigin } from './utils.js';
+import { timeOrigin } from './utils/time.js';
 
 // '7' is the version nibble; the 12-bit sequence follows it
 const versionSeq: Array<string> = [];

@@ -11,14 +11,13 @@ import type {
   TimeInput,
 } from './types.js';
 import { SpanStatusCode } from './constants.js';
+import { describeException } from './utils/exceptions.js';
 import {
-  describeException,
   mergeAttributes,
-  perfToEpochMicros,
   sanitizeAttributes,
   setAttributeOn,
-  timeInputToPerf,
-} from './utils.js';
+} from './utils/attributes.js';
+import { perfToEpochMicros, timeInputToPerf } from './utils/time.js';
 
 const statusUnset: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 

@@ -7,16 +7,13 @@ import type {
   SpanOptions,
   SpanProcessor,
   TracerOptions,
-  OutputTarget,
   SpanKindValue,
 } from './types.js';
 import Span from './Span.js';
 import NonRecordingSpan from './NonRecordingSpan.js';
-import { runInSpan } from './endWhenDone.js';
+import { runInSpan } from './results/endWhenDone.js';
 import IdGenerator from './IdGenerator.js';
-import JsonlOutput from './output/JsonlOutput.js';
-import OtlpHttpExporter from './otlp/OtlpHttpExporter.js';
-import { isOtlpTarget } from './otlp/env.js';
+import { processorsOf } from './processorFactory.js';
 import AlwaysOnSampler from './sampling/AlwaysOnSampler.js';
 import { createContextManager, contextLostAttribute } from './context/index.js';
 import {
@@ -27,19 +24,10 @@ import type { Carrier } from './propagation/index.js';
 import { SpanEvent, TracerErrorEvent } from './events.js';
 import { isValidSpanId, isValidTraceId } from './propagation/traceContext.js';
 import { SpanKind, TraceFlags, defaultLimits } from './constants.js';
-import { timeInputToPerf } from './utils.js';
+import { timeInputToPerf } from './utils/time.js';
+import { processObject } from './utils/platform.js';
 
 let defaultContextManager: ContextManager | undefined;
-
-function isSpanProcessor(value: unknown): value is SpanProcessor {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as any).onStart === 'function' &&
-    typeof (value as any).onEnd === 'function' &&
-    typeof (value as any).flushSync === 'function'
-  );
-}
 
 function checkLimits(limits: Partial<SpanLimits> | undefined): SpanLimits {
   const merged: SpanLimits = { ...defaultLimits, ...limits };
@@ -64,7 +52,6 @@ function checkLimits(limits: Partial<SpanLimits> | undefined): SpanLimits {
  */
 class Tracer extends EventTarget {
   public readonly service: string;
-  public readonly emitStart: boolean;
   public readonly sampler: Sampler;
   public readonly limits: SpanLimits;
   public readonly context: ContextManager;
@@ -97,46 +84,23 @@ class Tracer extends EventTarget {
       throw new TypeError('sampler: must have a shouldSample method');
     }
     this.service = options.service ?? defaultServiceName();
-    this.emitStart = options.emitStart ?? true;
     this.sampler = options.sampler ?? new AlwaysOnSampler();
     this.limits = checkLimits(options.limits);
     this.context =
       options.context == null
         ? (defaultContextManager ??= createContextManager(undefined))
         : createContextManager(options.context);
-    const targets =
+    this.processors =
       options.output == null
         ? []
-        : Array.isArray(options.output)
-          ? options.output
-          : [options.output];
-    const processors: Array<SpanProcessor> = [];
-    try {
-      for (const target of targets) {
-        processors.push(
-          isSpanProcessor(target)
-            ? target
-            : isOtlpTarget(target)
-              ? OtlpHttpExporter.fromTarget(target, {
-                  onError: (e) => this.reportError(e),
-                })
-              : new JsonlOutput(target as OutputTarget, {
-                  service: this.service,
-                  bufferSize: options.bufferSize,
-                  sync: options.sync,
-                  flushInterval: options.flushInterval,
-                  onError: (e) => this.reportError(e),
-                }),
-        );
-      }
-    } catch (e) {
-      // close what this constructor opened; the caller's processors are theirs
-      for (const p of processors) {
-        if (!targets.includes(p as any)) void p.close();
-      }
-      throw e;
-    }
-    this.processors = processors;
+        : processorsOf(options.output, {
+            service: this.service,
+            emitStart: options.emitStart,
+            bufferSize: options.bufferSize,
+            sync: options.sync,
+            flushInterval: options.flushInterval,
+            onError: (e) => this.reportError(e),
+          });
   }
 
   /**
@@ -208,14 +172,12 @@ class Tracer extends EventTarget {
     }
     if (lost) span.setAttribute(contextLostAttribute, true);
     this.openSpans++;
-    if (this.emitStart) {
-      const processors = this.processors;
-      for (let i = 0; i < processors.length; i++) {
-        try {
-          processors[i].onStart(span);
-        } catch (e) {
-          this.reportError(e);
-        }
+    const processors = this.processors;
+    for (let i = 0; i < processors.length; i++) {
+      try {
+        processors[i].onStart(span);
+      } catch (e) {
+        this.reportError(e);
       }
     }
     if (this.hasStartListeners) {
@@ -379,7 +341,7 @@ function kindOf(kind: unknown): SpanKindValue {
 }
 
 function defaultServiceName(): string {
-  const proc = (globalThis as any).process;
+  const proc = processObject();
   const env = proc?.env?.OTEL_SERVICE_NAME;
   if (typeof env === 'string' && env !== '') return env;
   const argv1 = proc?.argv?.[1];

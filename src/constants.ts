@@ -9,6 +9,15 @@ const SpanKind = {
   CONSUMER: 4,
 } as const;
 
+/** Lower-case names of the span kinds, indexed by `SpanKind`. */
+const spanKindNames: ReadonlyArray<string> = [
+  'internal',
+  'server',
+  'client',
+  'producer',
+  'consumer',
+];
+
 /**
  * The status of a span, with OpenTelemetry's numbering.
  */
@@ -49,6 +58,7 @@ const defaultHighWaterMark = 64 * 1024;
 const defaultFlushInterval = 25;
 
 export {
+  spanKindNames,
   SpanKind,
   SpanStatusCode,
   TraceFlags,

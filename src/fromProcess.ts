@@ -1,6 +1,9 @@
 import type { TracerOptions } from './types.js';
 import Tracer from './Tracer.js';
 import { noopTracer } from './global.js';
+import { processObject } from './utils/platform.js';
+// opens the destination: registers how targets become outputs
+import './output/createProcessor.js';
 
 const flag = '--trace-output';
 
@@ -69,7 +72,7 @@ function traceOutputFromArgs(
  * ```
  */
 function tracerFromProcess(options: FromProcessOptions = {}): Tracer {
-  const proc = (globalThis as any).process;
+  const proc = processObject();
   const {
     argv = proc?.argv ?? [],
     env = proc?.env ?? {},

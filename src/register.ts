@@ -13,8 +13,9 @@
 import { tracerFromProcess } from './fromProcess.js';
 import { setTracer } from './global.js';
 import { instrument } from './instrument/instrument.js';
+import { processEnv } from './utils/platform.js';
 
-const env = (globalThis as any).process?.env ?? {};
+const env = processEnv();
 const tracer = tracerFromProcess();
 
 if (tracer.enabled) {

@@ -66,6 +66,29 @@ type SpanLinkRecord = {
 };
 
 /** Where a span's parent comes from. `null` forces a new trace. */
+/**
+ * What a span record is written from: the fields of a {@link Span} that
+ * format v1 holds. Spans and bridged OpenTelemetry spans both have them.
+ */
+type SpanData = {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentId: string | undefined;
+  readonly name: string;
+  readonly kind: SpanKindValue;
+  /** Epoch microseconds. */
+  readonly startTime: number;
+  /** Nanoseconds; -1 while open. */
+  readonly duration: number;
+  readonly status: SpanStatus;
+  readonly attributes: SpanAttributes | undefined;
+  readonly events: Array<SpanEventRecord> | undefined;
+  readonly links: Array<SpanLinkRecord> | undefined;
+  readonly droppedAttributes: number;
+  readonly droppedEvents: number;
+  readonly droppedLinks: number;
+};
+
 type ParentInput = Span | SpanContext | null | undefined;
 
 type SpanOptions = {
@@ -167,15 +190,16 @@ type OutputTarget =
   | WritableStream<any>
   | ((chunk: string) => void);
 
-type TracerOptions = {
-  /** Where records go; several targets or processors may be given. */
-  output?: OutputTarget | SpanProcessor | Array<OutputTarget | SpanProcessor>;
+/**
+ * Options of the outputs a tracer opens from targets (`output: 'trace.jsonl'`
+ * and the like); they belong to the output, and the tracer only passes them
+ * on.
+ */
+type OutputOptions = {
   /** Service name, written into the `meta` record. */
   service?: string;
   /** Write a `start` record when a span starts (default true). */
   emitStart?: boolean;
-  sampler?: Sampler;
-  limits?: Partial<SpanLimits>;
   /**
    * Characters an output buffers before it drops records (default 4 Mi;
    * about bytes, as records are mostly ASCII).
@@ -185,6 +209,24 @@ type TracerOptions = {
   sync?: boolean;
   /** Longest wait before buffered records are written, in milliseconds. */
   flushInterval?: number;
+  /** Called with what goes wrong in the output; never throws into it. */
+  onError?: (error: unknown) => void;
+};
+
+/** Opens a target that is not a span processor. */
+type ProcessorFactory = (
+  target: OutputTarget,
+  options: OutputOptions,
+) => SpanProcessor;
+
+type TracerOptions = Omit<OutputOptions, 'onError'> & {
+  /**
+   * Where records go: span processors, or targets that the outputs open
+   * (see {@link OutputTarget}, and OTLP URLs); several may be given.
+   */
+  output?: OutputTarget | SpanProcessor | Array<OutputTarget | SpanProcessor>;
+  sampler?: Sampler;
+  limits?: Partial<SpanLimits>;
   /** `'als'`, `'shim'`, or a custom context manager; default: detected. */
   context?: 'als' | 'shim' | ContextManager;
 };
@@ -213,16 +255,14 @@ interface Sink {
   close(): void | Promise<void>;
 }
 
-type JsonlOutputOptions = {
-  service?: string;
-  bufferSize?: number;
-  sync?: boolean;
-  flushInterval?: number;
-  /** Called once when the destination fails and the output stops. */
-  onError?: (error: unknown) => void;
-};
+/** Options of a {@link JsonlOutput}; `onError` is called once, when the
+ * destination fails and the output stops. */
+type JsonlOutputOptions = OutputOptions;
 
 export type {
+  OutputOptions,
+  ProcessorFactory,
+  SpanData,
   SpanKindValue,
   SpanStatusCodeValue,
   AttributeValue,

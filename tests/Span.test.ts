@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import Tracer from '../src/Tracer.js';
+import { Tracer } from '../src/index.js';
 import { SpanKind, SpanStatusCode } from '../src/constants.js';
-import { spanLine } from '../src/output/records.js';
+import { spanLine } from '../src/format/writer.js';
 import { assertRecord } from './utils/schema.js';
 
 function tracer(limits = {}) {

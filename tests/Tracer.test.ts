@@ -1,5 +1,5 @@
 import { describe, expect, jest, test } from '@jest/globals';
-import Tracer from '../src/Tracer.js';
+import { Tracer } from '../src/index.js';
 import Span from '../src/Span.js';
 import NonRecordingSpan from '../src/NonRecordingSpan.js';
 import { SpanEvent } from '../src/events.js';

@@ -1,10 +1,11 @@
+import { ErrorSpantrail } from '../errors.js';
+
 /** An error shown as `spantrail: <message>` with an exit code. */
-class CliError extends Error {
+class CliError extends ErrorSpantrail {
   public readonly exitCode: number;
 
   constructor(message: string, exitCode: number = 1) {
     super(message);
-    this.name = 'CliError';
     this.exitCode = exitCode;
   }
 }

@@ -7,8 +7,7 @@ import type { AttributeValue, TraceModel } from '../reader/index.js';
 import type { ClientData, ClientRow } from './htmlClient.js';
 import { formatDuration } from '../reader/index.js';
 import htmlClient from './htmlClient.js';
-
-const kindNames = ['internal', 'server', 'client', 'producer', 'consumer'];
+import { spanKindNames as kindNames, SpanStatusCode } from '../constants.js';
 
 /** Escapes text for HTML element content and attribute values. */
 function escapeHtml(s: string): string {
@@ -70,7 +69,7 @@ function reportData(model: TraceModel, title: string): ClientData {
       const meta = n.source.meta;
       const durUs = model.durationOf(n) / 1000;
       if (n.open) open++;
-      if (n.status.code === 2) errors++;
+      if (n.status.code === SpanStatusCode.ERROR) errors++;
       trace.rows.push(rows.length);
       rows.push({
         n: n.name,

@@ -8,7 +8,7 @@ import stats from './commands/stats.js';
 import convert from './commands/convert.js';
 import html from './commands/html.js';
 import run from './commands/run.js';
-import { version } from './util.js';
+import version from '../version.js';
 
 const help = `Usage: spantrail <command> [options]
 
@@ -61,7 +61,7 @@ async function main(argv: Array<string>): Promise<number> {
     return first == null ? 2 : 0;
   }
   if (first === '--version' || first === '-v') {
-    process.stdout.write(version() + '\n');
+    process.stdout.write(version + '\n');
     return 0;
   }
   if (!Object.hasOwn(commands, first)) {

@@ -11,18 +11,14 @@ import type {
 import type Colors from './Colors.js';
 import { formatDuration } from '../reader/index.js';
 import { clean, padStart, truncate, width } from './util.js';
+import { plural } from '../reader/format.js';
+import { spanKindNames as kindNames, SpanStatusCode } from '../constants.js';
 
 type RenderOptions = {
   colors: Colors;
   /** Columns available (time mode bars and line truncation). */
   width: number;
 };
-
-const kindNames = ['internal', 'server', 'client', 'producer', 'consumer'];
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** `key=value` pairs, values cut short and control characters escaped. */
 function formatAttributes(attributes: Attributes | undefined): string {
@@ -97,7 +93,7 @@ function spanSuffix(
     parts.push(formatDuration(node.duration!));
   }
   if (node.kind !== 0) parts.push(colors.dim(kindNames[node.kind]));
-  if (node.status.code === 2) {
+  if (node.status.code === SpanStatusCode.ERROR) {
     const msg = node.status.message;
     parts.push(
       colors.red(
@@ -202,7 +198,7 @@ function renderTime(
             x.depth * 2 +
             width(clean(x.node.name)) +
             (x.node.open ? 13 : 0) +
-            (x.node.status.code === 2 ? 6 : 0),
+            (x.node.status.code === SpanStatusCode.ERROR ? 6 : 0),
         ),
       ),
       Math.floor(total * 0.35),
@@ -226,16 +222,16 @@ function renderTime(
         ' '.repeat(a) + fill.repeat(b - a) + ' '.repeat(barWidth - b);
       const painted = node.open
         ? colors.red(barText)
-        : node.status.code === 2
+        : node.status.code === SpanStatusCode.ERROR
           ? colors.red(barText)
           : colors.cyan(barText);
       const dur = node.open ? 'open' : formatDuration(node.duration!);
       let name = '  '.repeat(depth) + clean(node.name);
       if (node.open) name += ' (unfinished)';
-      if (node.status.code === 2) name += ' ERROR';
+      if (node.status.code === SpanStatusCode.ERROR) name += ' ERROR';
       name = truncate(name, Math.max(4, total - fixed - barWidth));
       lines.push(
-        `${padStart('+' + formatDuration(s), 9)} ${padStart(dur, 9)} │${painted}│ ${node.open || node.status.code === 2 ? colors.red(name) : name}`,
+        `${padStart('+' + formatDuration(s), 9)} ${padStart(dur, 9)} │${painted}│ ${node.open || node.status.code === SpanStatusCode.ERROR ? colors.red(name) : name}`,
       );
     }
   }

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { TraceReader, TraceReadError } from '../reader/index.js';
 import CliError from './CliError.js';
 import Colors from './Colors.js';
+import { plural } from '../reader/format.js';
 
 /** Exit code for bad usage (unknown option, bad value). */
 const usageExit = 2;
@@ -219,8 +220,6 @@ function inputFiles(
 /** One line summarising skipped input, or '' when nothing was skipped. */
 function issuesLine(issues: ReadIssues): string {
   const parts: Array<string> = [];
-  const plural = (n: number, w: string): string =>
-    `${n} ${w}${n === 1 ? '' : 's'}`;
   if (issues.malformed > 0)
     parts.push(plural(issues.malformed, 'malformed line'));
   if (issues.torn > 0) parts.push(plural(issues.torn, 'torn last line'));
@@ -233,18 +232,6 @@ function issuesLine(issues: ReadIssues): string {
     .map((s) => `${clean(s.file)}:${s.line} ${s.reason}`)
     .join('; ');
   return `skipped ${parts.join(', ')}${where !== '' ? ` (${where})` : ''}`;
-}
-
-/** The package version, from package.json next to dist/. */
-function version(): string {
-  try {
-    const pkg = JSON.parse(
-      fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-    );
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 /** Writes a file, turning errors into {@link CliError}s. */
@@ -273,6 +260,5 @@ export {
   inputFiles,
   issuesLine,
   writeFileOrFail,
-  version,
 };
 export type { ParsedArgs };

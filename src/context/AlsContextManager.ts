@@ -1,6 +1,6 @@
 import type Span from '../Span.js';
 import type { ContextManager, SpanContext } from '../types.js';
-import { getBuiltin } from '../utils.js';
+import { getBuiltin } from '../utils/platform.js';
 
 type Store = Span | SpanContext | undefined;
 

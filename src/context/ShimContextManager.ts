@@ -1,4 +1,5 @@
 import type Span from '../Span.js';
+import { watchThenable } from '../utils/thenables.js';
 import type { ContextManager, SpanContext } from '../types.js';
 
 type Store = Span | SpanContext | undefined;
@@ -103,36 +104,14 @@ class ShimContextManager implements ContextManager {
    * with a handler attached.
    */
   protected track<R>(result: R): R {
-    const thenable = result as any;
     let settled = false;
-    const settle = () => {
+    this.pending++;
+    return watchThenable(result, () => {
       if (!settled) {
         settled = true;
         this.pending--;
       }
-    };
-    this.pending++;
-    try {
-      if (Object.getPrototypeOf(thenable) === Promise.prototype) {
-        return thenable.then(
-          (value: unknown) => {
-            settle();
-            return value;
-          },
-          (e: unknown) => {
-            settle();
-            throw e;
-          },
-        );
-      }
-      thenable.then(settle, settle);
-      return result;
-    } catch {
-      // a thenable whose `then` throws is not pending; the call itself
-      // succeeded, so its result is returned as it is
-      settle();
-      return result;
-    }
+    });
   }
 }
 

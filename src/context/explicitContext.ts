@@ -1,6 +1,6 @@
 import type Span from '../Span.js';
 import type { SpanContext } from '../types.js';
-import { getBuiltin } from '../utils.js';
+import { getBuiltin } from '../utils/platform.js';
 
 /**
  * The key under which spantrail carries the current span on a

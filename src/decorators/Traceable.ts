@@ -1,7 +1,7 @@
-import type { DualClassDecorator, TraceableOptions } from './types.js';
+import type { DualClassDecorator, TraceableOptions } from '../methods/types.js';
 import { traceMethods } from './traceMethods.js';
-import { installLifecycle, withConstructHook } from './lifecycle.js';
-import { traceFactories } from './factories.js';
+import { installLifecycle, withConstructHook } from '../asyncInit/install.js';
+import { traceFactories } from '../asyncInit/factories.js';
 
 /**
  * Class decorator: traces every method of the class, own and inherited

@@ -1,6 +1,4 @@
 export { default as traced } from './traced.js';
 export { default as Traceable } from './Traceable.js';
-export { default as TracedGenerator } from './TracedGenerator.js';
-export { default as TracedAsyncGenerator } from './TracedAsyncGenerator.js';
-export { isTraced, unwrapTraced } from './utils.js';
-export type * from './types.js';
+export { isTraced, unwrapTraced } from '../methods/markers.js';
+export type * from '../methods/types.js';

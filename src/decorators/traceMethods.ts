@@ -1,10 +1,12 @@
-import type { TraceableOptions } from './types.js';
-import type { WrapSpec } from './wrap.js';
-import type { AsyncInitInfo, Phase } from './lifecycle.js';
-import { wrapTraced } from './wrap.js';
-import { findAsyncInit, isBody, wrapBody } from './lifecycle.js';
-import { isTraced } from './utils.js';
-import { methodSpanName } from './traced.js';
+import type { TraceableOptions } from '../methods/types.js';
+import type { WrapSpec } from '../methods/wrap.js';
+import type { AsyncInitInfo } from '../asyncInit/detect.js';
+import type { Phase } from '../asyncInit/lifecycle.js';
+import { wrapTraced } from '../methods/wrap.js';
+import { findAsyncInit } from '../asyncInit/detect.js';
+import { isBody, wrapBody } from '../asyncInit/install.js';
+import { isTraced } from '../methods/markers.js';
+import { methodSpanName } from '../methods/names.js';
 
 const phases: ReadonlySet<string | symbol> = new Set([
   'start',

@@ -1,7 +1,8 @@
-import type { DualMethodDecorator, TracedOptions } from './types.js';
-import type { WrapSpec } from './wrap.js';
-import { wrapTraced } from './wrap.js';
-import { isTraced } from './utils.js';
+import type { DualMethodDecorator, TracedOptions } from '../methods/types.js';
+import type { WrapSpec } from '../methods/wrap.js';
+import { wrapTraced } from '../methods/wrap.js';
+import { isTraced } from '../methods/markers.js';
+import { accessorPrefix, keyName, methodSpanName } from '../methods/names.js';
 
 type StandardContext = {
   kind: string;
@@ -17,27 +18,6 @@ function isStandardContext(value: unknown): value is StandardContext {
     typeof (value as any).kind === 'string' &&
     'name' in value
   );
-}
-
-function keyName(key: string | symbol): string {
-  return typeof key === 'symbol' ? `[${key.description ?? ''}]` : key;
-}
-
-function accessorPrefix(kind: string): string {
-  return kind === 'get' || kind === 'getter'
-    ? 'get '
-    : kind === 'set' || kind === 'setter'
-      ? 'set '
-      : '';
-}
-
-/** `Class.method`, `Class.get x` or `Class.set x`: a traced call's name. */
-function methodSpanName(
-  className: string | undefined,
-  kind: string,
-  key: string | symbol,
-): string {
-  return `${className}.${accessorPrefix(kind)}${keyName(key)}`;
 }
 
 /**
@@ -154,4 +134,3 @@ function traced(nameOrOptions?: string | TracedOptions): DualMethodDecorator {
 }
 
 export default traced;
-export { keyName, methodSpanName };

@@ -1,4 +1,4 @@
-import { getBuiltin } from '../utils.js';
+import { getBuiltin } from '../utils/platform.js';
 
 type Handler = (message: any) => void;
 

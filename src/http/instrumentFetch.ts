@@ -6,7 +6,7 @@ import type {
   HttpInstrumentationOptions,
 } from './types.js';
 import { SpanKind } from '../constants.js';
-import { isInstrumentationSuppressed } from '../suppress.js';
+import { isInstrumentationSuppressed } from '../utils/suppress.js';
 import { subscribeChannels } from './channels.js';
 import {
   clientUrlAttributes,

@@ -3,8 +3,8 @@ import type Tracer from '../Tracer.js';
 import type { Attributes } from '../types.js';
 import type { HttpInstrumentation, InstrumentHttpOptions } from './types.js';
 import { SpanKind } from '../constants.js';
-import { getBuiltin } from '../utils.js';
-import { isInstrumentationSuppressed } from '../suppress.js';
+import { getBuiltin } from '../utils/platform.js';
+import { isInstrumentationSuppressed } from '../utils/suppress.js';
 import { subscribeChannels } from './channels.js';
 import {
   clientUrlAttributes,

@@ -1,9 +1,4 @@
-export { default as instrumentAsyncInit } from './instrumentAsyncInit.js';
 export { default as traceClass } from './traceClass.js';
 export { default as traceObject } from './traceObject.js';
 export { instrument, parseInstrumentations } from './instrument.js';
 export type { InstrumentOptions, InstrumentationName } from './instrument.js';
-export type {
-  InstrumentAsyncInitOptions,
-  Instrumentation,
-} from './instrumentAsyncInit.js';

@@ -3,8 +3,8 @@ import type {
   HttpInstrumentationOptions,
   InstrumentHttpOptions,
 } from '../http/types.js';
-import type { Instrumentation } from './instrumentAsyncInit.js';
-import instrumentAsyncInit from './instrumentAsyncInit.js';
+import type { Instrumentation } from '../asyncInit/instrumentAsyncInit.js';
+import instrumentAsyncInit from '../asyncInit/instrumentAsyncInit.js';
 import instrumentHttp from '../http/instrumentHttp.js';
 import instrumentFetch from '../http/instrumentFetch.js';
 

@@ -1,7 +1,7 @@
 import type Tracer from '../Tracer.js';
-import type { TraceableOptions } from '../decorators/types.js';
+import type { TraceableOptions } from '../methods/types.js';
 import { traceMethods } from '../decorators/traceMethods.js';
-import { installLifecycle } from '../decorators/lifecycle.js';
+import { installLifecycle } from '../asyncInit/install.js';
 
 /**
  * Applies `@Traceable` to an existing class, in place: its methods (and

@@ -1,7 +1,7 @@
 import type Tracer from '../Tracer.js';
-import type { TraceableOptions } from '../decorators/types.js';
+import type { TraceableOptions } from '../methods/types.js';
 import { traceInstanceMethods } from '../decorators/traceMethods.js';
-import { installInstanceLifecycle } from '../decorators/lifecycle.js';
+import { installInstanceLifecycle } from '../asyncInit/install.js';
 
 /**
  * Traces one existing object: its methods (own and inherited) are shadowed

@@ -5,8 +5,9 @@ import type { ContextStorage } from './contextStorage.js';
 import { ROOT_CONTEXT, createTraceState, trace } from '@opentelemetry/api';
 import OtelContextManager from './OtelContextManager.js';
 import { createContextStorage } from './contextStorage.js';
-import { isSpan, otelSpanFor, parentOf, rememberWrapped } from './spans.js';
-import { w3cSpanId } from '../utils.js';
+import { isSpan, parentOf, rememberWrapped } from './spans.js';
+import { otelSpanFor } from './OtelSpan.js';
+import { w3cSpanId } from '../utils/ids.js';
 
 type Store = Span | SpanContext | undefined;
 

@@ -6,10 +6,19 @@ import type {
   SpanKind as OtelSpanKind,
   SpanStatus as OtelSpanStatus,
 } from '@opentelemetry/api';
-import type { JsonlOutputOptions, OutputTarget } from '../types.js';
+import type {
+  JsonlOutputOptions,
+  OutputTarget,
+  SpanAttributes,
+  SpanEventRecord,
+  SpanKindValue,
+  SpanLinkRecord,
+  SpanStatus,
+} from '../types.js';
+import { SpanStatusCode } from '../constants.js';
 import JsonlOutput from '../output/JsonlOutput.js';
-import { metaLine } from '../output/records.js';
-import { sanitizeAttributes } from '../utils.js';
+import { metaLine, spanLine } from '../format/writer.js';
+import { sanitizeAttributes } from '../utils/attributes.js';
 import { sortableTick } from '../IdGenerator.js';
 
 /** What the exporter reads of an OpenTelemetry SDK `ReadableSpan`. */
@@ -76,10 +85,8 @@ function readableSpanLine(span: ReadableSpanLike): string {
   const sc = span.spanContext();
   const startTime = epochMicros(span.startTime);
   const parentId = span.parentSpanContext?.spanId ?? span.parentSpanId;
-  let droppedAttributes = span.droppedAttributesCount ?? 0;
   const attrs = sanitizeAttributes(span.attributes, noLimit, noLimit);
-  droppedAttributes += attrs.dropped;
-  const attributes: Record<string, unknown> = attrs.attributes ?? {};
+  const attributes: SpanAttributes = attrs.attributes ?? {};
   const scope = span.instrumentationScope;
   if (
     scope != null &&
@@ -91,54 +98,47 @@ function readableSpanLine(span: ReadableSpanLike): string {
       attributes['otel.scope.version'] = scope.version;
     }
   }
-  const status: { code: number; message?: string } = {
-    code: span.status?.code ?? 0,
-  };
-  if (status.code === 2 && span.status.message != null) {
-    status.message = String(span.status.message);
-  }
-  const record: Record<string, unknown> = {
-    type: 'span',
+  const code = span.status?.code ?? SpanStatusCode.UNSET;
+  const status: SpanStatus =
+    code === SpanStatusCode.ERROR && span.status.message != null
+      ? { code, message: String(span.status.message) }
+      : { code: code as SpanStatus['code'] };
+  return spanLine({
     traceId: sc.traceId,
     spanId: spantrailSpanId(sc.spanId, startTime),
-  };
-  if (parentId != null && parentId !== '') record.parentId = parentId;
-  record.name = span.name;
-  record.kind = span.kind;
-  record.startTime = startTime;
-  record.duration = Math.max(0, nanos(span.duration));
-  record.status = status;
-  record.attributes = attributes;
-  record.events = span.events.map((e) => {
-    const event: Record<string, unknown> = {
-      name: e.name,
-      time: epochMicros(e.time),
-    };
-    const a = sanitizeAttributes(e.attributes, noLimit, noLimit);
-    if (a.attributes !== undefined) event.attributes = a.attributes;
-    const dropped = (e.droppedAttributesCount ?? 0) + a.dropped;
-    if (dropped > 0) event.dropped = dropped;
-    return event;
+    parentId: parentId != null && parentId !== '' ? parentId : undefined,
+    name: span.name,
+    kind: span.kind as number as SpanKindValue,
+    startTime,
+    duration: Math.max(0, nanos(span.duration)),
+    status,
+    attributes,
+    events: span.events.map((e) => {
+      const event: SpanEventRecord = {
+        name: e.name,
+        time: epochMicros(e.time),
+      };
+      const a = sanitizeAttributes(e.attributes, noLimit, noLimit);
+      if (a.attributes !== undefined) event.attributes = a.attributes;
+      const dropped = (e.droppedAttributesCount ?? 0) + a.dropped;
+      if (dropped > 0) event.dropped = dropped;
+      return event;
+    }),
+    links: span.links.map((l) => {
+      const link: SpanLinkRecord = {
+        traceId: l.context.traceId,
+        spanId: l.context.spanId,
+      };
+      const a = sanitizeAttributes(l.attributes, noLimit, noLimit);
+      if (a.attributes !== undefined) link.attributes = a.attributes;
+      const dropped = (l.droppedAttributesCount ?? 0) + a.dropped;
+      if (dropped > 0) link.dropped = dropped;
+      return link;
+    }),
+    droppedAttributes: (span.droppedAttributesCount ?? 0) + attrs.dropped,
+    droppedEvents: span.droppedEventsCount ?? 0,
+    droppedLinks: span.droppedLinksCount ?? 0,
   });
-  record.links = span.links.map((l) => {
-    const link: Record<string, unknown> = {
-      traceId: l.context.traceId,
-      spanId: l.context.spanId,
-    };
-    const a = sanitizeAttributes(l.attributes, noLimit, noLimit);
-    if (a.attributes !== undefined) link.attributes = a.attributes;
-    const dropped = (l.droppedAttributesCount ?? 0) + a.dropped;
-    if (dropped > 0) link.dropped = dropped;
-    return link;
-  });
-  const dropped: Record<string, number> = {};
-  if (droppedAttributes > 0) dropped.attributes = droppedAttributes;
-  if ((span.droppedEventsCount ?? 0) > 0)
-    dropped.events = span.droppedEventsCount!;
-  if ((span.droppedLinksCount ?? 0) > 0)
-    dropped.links = span.droppedLinksCount!;
-  if (Object.keys(dropped).length > 0) record.dropped = dropped;
-  return JSON.stringify(record) + '\n';
 }
 
 function serviceOf(span: ReadableSpanLike): string | undefined {

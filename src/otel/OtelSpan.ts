@@ -11,8 +11,8 @@ import type {
 import type Span from '../Span.js';
 import type { SpanStatusCodeValue } from '../types.js';
 import { createTraceState } from '@opentelemetry/api';
-import { w3cSpanId } from '../utils.js';
-import { forgetSpan, spantrailContextOf } from './spans.js';
+import { w3cSpanId } from '../utils/ids.js';
+import { forgetSpan, rememberAdapter, spantrailContextOf } from './spans.js';
 
 /**
  * A spantrail {@link Span} seen through OpenTelemetry's `Span` interface.
@@ -128,4 +128,18 @@ class OtelSpan implements OtelSpanApi {
   }
 }
 
+const adapters: WeakMap<Span, OtelSpan> = new WeakMap();
+
+/** The OpenTelemetry view of `span`, the same object every time. */
+function otelSpanFor(span: Span): OtelSpan {
+  let adapter = adapters.get(span);
+  if (adapter === undefined) {
+    adapter = new OtelSpan(span);
+    adapters.set(span, adapter);
+    rememberAdapter(adapter, span);
+  }
+  return adapter;
+}
+
 export default OtelSpan;
+export { otelSpanFor };

@@ -12,7 +12,8 @@ import {
   createContextKey,
   trace,
 } from '@opentelemetry/api';
-import { otelSpanFor, parentOf, spantrailContextOf } from './spans.js';
+import { parentOf, spantrailContextOf } from './spans.js';
+import { otelSpanFor } from './OtelSpan.js';
 
 // The key the OpenTelemetry SDK marks suppressed tracing with (exporters
 // suppress their own requests); `createContextKey` is `Symbol.for`.

@@ -13,32 +13,30 @@ import type {
 import type { SpanContext } from '../types.js';
 import { isSpanContextValid } from '@opentelemetry/api';
 import Span from '../Span.js';
-import OtelSpan from './OtelSpan.js';
-import { w3cSpanId } from '../utils.js';
+import { w3cSpanId } from '../utils/ids.js';
 
 /** Local spans by 16-hex id; bounded, oldest forgotten first. */
 const localLimit = 4096;
 const locals: Map<string, Span> = new Map();
-const adapters: WeakMap<Span, OtelSpan> = new WeakMap();
 /** Spantrail span contexts behind the OTel spans that wrap them. */
 const wrapped: WeakMap<object, SpanContext> = new WeakMap();
 
-/** The OpenTelemetry view of `span`, the same object every time. */
-function otelSpanFor(span: Span): OtelSpan {
-  let adapter = adapters.get(span);
-  if (adapter === undefined) {
-    adapter = new OtelSpan(span);
-    adapters.set(span, adapter);
-    if (span.isRecording()) {
-      const id = w3cSpanId(span.spanId);
-      locals.delete(id);
-      locals.set(id, span);
-      if (locals.size > localLimit) {
-        locals.delete(locals.keys().next().value!);
-      }
-    }
+/** The spantrail spans behind their OpenTelemetry adapters. */
+const adapted: WeakMap<object, Span> = new WeakMap();
+
+/**
+ * Remembers the adapter made for `span`, and maps `span`'s 16-hex id to it
+ * while it records (OpenTelemetry code names parents by id).
+ */
+function rememberAdapter(adapter: object, span: Span): void {
+  adapted.set(adapter, span);
+  if (!span.isRecording()) return;
+  const id = w3cSpanId(span.spanId);
+  locals.delete(id);
+  locals.set(id, span);
+  if (locals.size > localLimit) {
+    locals.delete(locals.keys().next().value!);
   }
-  return adapter;
 }
 
 /** Stops mapping `span`'s 16-hex id (it ended). */
@@ -67,7 +65,8 @@ function parentOf(
   otelSpan: OtelSpanApi | undefined,
 ): Span | SpanContext | undefined {
   if (otelSpan == null) return undefined;
-  if (otelSpan instanceof OtelSpan) return otelSpan.span;
+  const behind = adapted.get(otelSpan);
+  if (behind !== undefined) return behind;
   const original = wrapped.get(otelSpan);
   if (original !== undefined) return original;
   const sc = otelSpan.spanContext();
@@ -103,7 +102,7 @@ function isSpan(value: unknown): value is Span {
 }
 
 export {
-  otelSpanFor,
+  rememberAdapter,
   forgetSpan,
   rememberWrapped,
   parentOf,

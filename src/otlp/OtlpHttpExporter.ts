@@ -1,6 +1,6 @@
 import type Span from '../Span.js';
 import type { SpanProcessor } from '../types.js';
-import type { OtlpKeyValue } from '../reader/otlp.js';
+import type { OtlpKeyValue } from '../format/otlp.js';
 import type {
   OtlpCompression,
   OtlpEncoding,
@@ -10,21 +10,8 @@ import { ErrorOtlpExport } from './errors.js';
 import { batchToTracesData, resourceAttributes } from './mapping.js';
 import { encodeTracesData } from './protobuf.js';
 import { optionsFromEnv, urlFromTarget } from './env.js';
-import { getBuiltin, processHooks } from '../utils.js';
-import { withoutInstrumentation } from '../suppress.js';
-import version from '../version.js';
-
-type SendResult =
-  | { ok: true }
-  | {
-      ok: false;
-      retryable: boolean;
-      retryAfter?: number;
-      status?: number;
-      error: unknown;
-    };
-
-const retryableStatus = new Set([429, 502, 503, 504]);
+import { processHooks } from '../utils/platform.js';
+import HttpTransport from './HttpTransport.js';
 
 // Exporters holding spans when the event loop runs dry flush them
 // (`beforeExit` allows async work, and comes again once that work is done);
@@ -40,35 +27,6 @@ function positive(name: string, value: number, allowZero = false): number {
     );
   }
   return value;
-}
-
-/** `Retry-After` as milliseconds: delta seconds or an HTTP date. */
-function parseRetryAfter(value: string | null): number | undefined {
-  if (value == null || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-async function gzip(data: Uint8Array): Promise<Uint8Array> {
-  const zlib = getBuiltin<{
-    gzip(
-      data: Uint8Array,
-      cb: (error: Error | null, out: Uint8Array) => void,
-    ): void;
-  }>('node:zlib');
-  if (zlib != null) {
-    return new Promise((resolve, reject) =>
-      zlib.gzip(data, (e, out) =>
-        e == null ? resolve(new Uint8Array(out)) : reject(e),
-      ),
-    );
-  }
-  const stream = new Blob([data as BlobPart])
-    .stream()
-    .pipeThrough(new CompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /**
@@ -94,17 +52,11 @@ class OtlpHttpExporter implements SpanProcessor {
   public droppedSpans = 0;
   /** Spans given up after their retries or a non-retryable answer. */
   public failedSpans = 0;
-  /** Requests retried. */
-  public retries = 0;
   protected maxQueueSize: number;
   protected maxBatchSize: number;
   protected scheduledDelay: number;
-  protected exportTimeout: number;
-  protected maxAttempts: number;
-  protected initialBackoff: number;
-  protected maxBackoff: number;
-  protected maxRetryAfter: number;
   protected shutdownTimeout: number;
+  protected transport: HttpTransport;
   protected extraResource: Record<string, unknown>;
   protected service: string | undefined;
   protected onError: ((error: unknown) => void) | undefined;
@@ -123,7 +75,6 @@ class OtlpHttpExporter implements SpanProcessor {
   /** The flush `beforeExit` started, while it runs. */
   protected exitFlush: Promise<void> | undefined;
   protected closing: Promise<void> | undefined;
-  protected shutdown = new AbortController();
 
   public constructor(options: OtlpHttpExporterOptions = {}) {
     const o = optionsFromEnv(options);
@@ -165,24 +116,29 @@ class OtlpHttpExporter implements SpanProcessor {
       o.scheduledDelay ?? 5000,
       true,
     );
-    this.exportTimeout = positive('exportTimeout', o.exportTimeout ?? 10000);
-    this.maxAttempts = positive('maxAttempts', o.maxAttempts ?? 5);
-    this.initialBackoff = positive(
-      'initialBackoff',
-      o.initialBackoff ?? 1000,
-      true,
-    );
-    this.maxBackoff = positive('maxBackoff', o.maxBackoff ?? 5000, true);
-    this.maxRetryAfter = positive(
-      'maxRetryAfter',
-      o.maxRetryAfter ?? 60000,
-      true,
-    );
     this.shutdownTimeout = positive(
       'shutdownTimeout',
       o.shutdownTimeout ?? 10000,
       true,
     );
+    this.transport = new HttpTransport({
+      url,
+      headers: this.headers,
+      contentType:
+        this.encoding === 'json'
+          ? 'application/json'
+          : 'application/x-protobuf',
+      gzip: this.compression === 'gzip',
+      timeout: positive('exportTimeout', o.exportTimeout ?? 10000),
+      maxAttempts: positive('maxAttempts', o.maxAttempts ?? 5),
+      initialBackoff: positive(
+        'initialBackoff',
+        o.initialBackoff ?? 1000,
+        true,
+      ),
+      maxBackoff: positive('maxBackoff', o.maxBackoff ?? 5000, true),
+      maxRetryAfter: positive('maxRetryAfter', o.maxRetryAfter ?? 60000, true),
+    });
     this.extraResource = { ...o.resource };
     this.service = o.service;
     this.onError = o.onError;
@@ -202,6 +158,11 @@ class OtlpHttpExporter implements SpanProcessor {
       ...options,
       url: options.url ?? urlFromTarget(target, options.env),
     });
+  }
+
+  /** Requests sent again after a retryable failure. */
+  public get retries(): number {
+    return this.transport.retries;
   }
 
   /** Spans waiting to be sent. */
@@ -293,7 +254,7 @@ class OtlpHttpExporter implements SpanProcessor {
     if (timedOut) {
       this.droppedSpans += this.queue.length;
       this.queue = [];
-      this.shutdown.abort();
+      this.transport.abort();
       if (this.running !== undefined) await this.running;
     }
     live.delete(this);
@@ -324,7 +285,7 @@ class OtlpHttpExporter implements SpanProcessor {
     this.clearTimer();
     this.running = this.run().then(() => {
       this.running = undefined;
-      if (this.queue.length > 0 && !this.shutdown.signal.aborted) {
+      if (this.queue.length > 0 && !this.transport.aborted) {
         if (this.wantsToSend()) this.pump();
         else if (this.timer === undefined) this.schedule();
       }
@@ -342,7 +303,7 @@ class OtlpHttpExporter implements SpanProcessor {
   protected async run(): Promise<void> {
     while (
       this.queue.length > 0 &&
-      !this.shutdown.signal.aborted &&
+      !this.transport.aborted &&
       this.wantsToSend()
     ) {
       const batch = this.queue.splice(0, this.maxBatchSize);
@@ -360,55 +321,35 @@ class OtlpHttpExporter implements SpanProcessor {
   protected async exportBatch(batch: Array<Span>): Promise<void> {
     let body: Uint8Array;
     try {
-      body = await this.encode(batch);
+      body = this.encode(batch);
     } catch (e) {
       this.fail(batch.length, 'encoding failed', undefined, e);
       return;
     }
-    for (let attempt = 1; ; attempt++) {
-      const r = await this.send(body);
-      if (r.ok) {
-        this.exportedSpans += batch.length;
-        return;
-      }
-      if (
-        !r.retryable ||
-        attempt >= this.maxAttempts ||
-        this.shutdown.signal.aborted
-      ) {
-        this.fail(
-          batch.length,
-          r.status === undefined
-            ? `request failed after ${attempt} attempt(s)`
-            : `HTTP ${r.status} after ${attempt} attempt(s)`,
-          r.status,
-          r.error,
-        );
-        return;
-      }
-      const backoff = Math.min(
-        this.initialBackoff * 2 ** (attempt - 1),
-        this.maxBackoff,
+    const r = await this.transport.deliver(body);
+    if (r.ok) {
+      this.exportedSpans += batch.length;
+    } else {
+      this.fail(
+        batch.length,
+        r.attempts === 0
+          ? 'compression failed'
+          : r.status === undefined
+            ? `request failed after ${r.attempts} attempt(s)`
+            : `HTTP ${r.status} after ${r.attempts} attempt(s)`,
+        r.status,
+        r.error,
       );
-      // full jitter on the upper half keeps retrying clients apart
-      const delay =
-        r.retryAfter !== undefined
-          ? Math.min(r.retryAfter, this.maxRetryAfter)
-          : backoff / 2 + (Math.random() * backoff) / 2;
-      this.retries++;
-      await this.sleep(delay);
     }
   }
 
-  protected async encode(batch: Array<Span>): Promise<Uint8Array> {
+  protected encode(batch: Array<Span>): Uint8Array {
     const data = batchToTracesData(batch, (service) =>
       this.resourceFor(service),
     );
-    const raw =
-      this.encoding === 'json'
-        ? new TextEncoder().encode(JSON.stringify(data))
-        : encodeTracesData(data);
-    return this.compression === 'gzip' ? gzip(raw) : raw;
+    return this.encoding === 'json'
+      ? new TextEncoder().encode(JSON.stringify(data))
+      : encodeTracesData(data);
   }
 
   protected resourceFor(service: string): Array<OtlpKeyValue> {
@@ -419,68 +360,6 @@ class OtlpHttpExporter implements SpanProcessor {
       this.resources.set(name, attributes);
     }
     return attributes;
-  }
-
-  protected async send(body: Uint8Array): Promise<SendResult> {
-    const controller = new AbortController();
-    const onShutdown = () => controller.abort();
-    this.shutdown.signal.addEventListener('abort', onShutdown);
-    const timer = setTimeout(() => controller.abort(), this.exportTimeout);
-    (timer as any).unref?.();
-    const headers: Record<string, string> = {
-      'user-agent': `spantrail/${version}`,
-      ...this.headers,
-      'content-type':
-        this.encoding === 'json'
-          ? 'application/json'
-          : 'application/x-protobuf',
-    };
-    if (this.compression === 'gzip') headers['content-encoding'] = 'gzip';
-    try {
-      // an export traced by the fetch instrumentation would export itself
-      const response = await withoutInstrumentation(() =>
-        fetch(this.url, {
-          method: 'POST',
-          headers,
-          body: body as BodyInit,
-          signal: controller.signal,
-        }),
-      );
-      // read the answer so the connection can be reused
-      const text = await response.text().catch(() => '');
-      if (response.ok) return { ok: true };
-      return {
-        ok: false,
-        retryable: retryableStatus.has(response.status),
-        retryAfter: parseRetryAfter(response.headers.get('retry-after')),
-        status: response.status,
-        error: new Error(
-          `HTTP ${response.status}${text === '' ? '' : ': ' + text.slice(0, 200)}`,
-        ),
-      };
-    } catch (e) {
-      // network errors and timeouts are retried; a shutdown is not
-      return { ok: false, retryable: !this.shutdown.signal.aborted, error: e };
-    } finally {
-      clearTimeout(timer);
-      this.shutdown.signal.removeEventListener('abort', onShutdown);
-    }
-  }
-
-  protected sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.shutdown.signal;
-      if (signal.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      // a retry must not keep the process alive: close() waits for it
-      (timer as any).unref?.();
-      signal.addEventListener('abort', done);
-    });
   }
 
   protected fail(

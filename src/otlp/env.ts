@@ -9,15 +9,12 @@ import type {
   OtlpHttpExporterOptions,
 } from './types.js';
 import { parseResourceAttributes } from './mapping.js';
+import { processEnv } from '../utils/platform.js';
 
 type Env = Record<string, string | undefined>;
 
 const defaultEndpoint = 'http://localhost:4318';
 const tracesPath = 'v1/traces';
-
-function processEnv(): Env {
-  return (globalThis as any).process?.env ?? {};
-}
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value == null || value.trim() === '' ? undefined : value.trim();

@@ -10,14 +10,14 @@ import type {
   OtlpResourceInput,
   OtlpSpanInput,
   OtlpTracesData,
-} from '../reader/otlp.js';
+} from '../format/otlp.js';
 import type { OtlpExportSpan } from './protobuf.js';
 import {
   toOtlpAttributes,
   toOtlpResource,
   toOtlpSpan,
-} from '../reader/otlp.js';
-import { processInfo, runtimeInfo } from '../utils.js';
+} from '../format/otlp.js';
+import { processInfo, runtimeInfo } from '../utils/platform.js';
 import version from '../version.js';
 
 const noAttributes = Object.freeze({});

@@ -10,7 +10,7 @@ import type {
   OtlpKeyValue,
   OtlpSpan,
   OtlpTracesData,
-} from '../reader/otlp.js';
+} from '../format/otlp.js';
 import ProtobufWriter, { WireType } from './ProtobufWriter.js';
 
 const { VARINT, FIXED64, LEN, FIXED32 } = WireType;

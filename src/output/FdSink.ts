@@ -2,7 +2,7 @@ import type * as NodeFs from 'node:fs';
 import type * as NodePath from 'node:path';
 import type * as NodeBuffer from 'node:buffer';
 import type { Sink, SinkEvents } from '../types.js';
-import { getBuiltin } from '../utils.js';
+import { getBuiltin } from '../utils/platform.js';
 
 const retryDelay = 10;
 const encoder = new TextEncoder();

@@ -11,13 +11,18 @@ import FdSink from './FdSink.js';
 import FunctionSink from './FunctionSink.js';
 import StreamSink from './StreamSink.js';
 import WebStreamSink from './WebStreamSink.js';
-import { droppedLine, metaLine, spanLine, startLine } from './records.js';
+import {
+  droppedLine,
+  metaLine,
+  spanLine,
+  startLine,
+} from '../format/writer.js';
 import {
   defaultBufferSize,
   defaultFlushInterval,
   defaultHighWaterMark,
 } from '../constants.js';
-import { processHooks } from '../utils.js';
+import { processHooks } from '../utils/platform.js';
 
 // Outputs that may still hold records when the process exits: written
 // synchronously from one `exit` listener, which also runs for
@@ -89,6 +94,7 @@ class JsonlOutput implements SpanProcessor {
   protected buffer = '';
   protected bufferSize: number;
   protected sync: boolean;
+  protected emitStart: boolean;
   protected flushInterval: number;
   protected onError: ((error: unknown) => void) | undefined;
   /** The sink said it is full: hold everything until it drains. */
@@ -114,6 +120,7 @@ class JsonlOutput implements SpanProcessor {
     this.bufferSize = bufferSize;
     this.flushInterval = flushInterval;
     this.sync = options.sync === true;
+    this.emitStart = options.emitStart ?? true;
     this.onError = options.onError;
     this.sink = createSink(target, {
       drain: () => this.drain(),
@@ -132,7 +139,7 @@ class JsonlOutput implements SpanProcessor {
   }
 
   public onStart(span: Span): void {
-    this.write(startLine(span));
+    if (this.emitStart) this.write(startLine(span));
   }
 
   public onEnd(span: Span): void {

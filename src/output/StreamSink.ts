@@ -1,4 +1,5 @@
 import type { NodeWritableLike, Sink, SinkEvents } from '../types.js';
+import { processObject } from '../utils/platform.js';
 
 /**
  * Writes to a Node `stream.Writable`, honouring its backpressure: after
@@ -28,7 +29,7 @@ class StreamSink implements Sink {
 
   public close(): Promise<void> {
     const stream = this.stream as any;
-    const proc = (globalThis as any).process;
+    const proc = processObject();
     // a failed stream may still emit its error: keep catching it
     const detach = () => {
       if (!this.failed) stream.off?.('error', this.onError);

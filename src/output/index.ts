@@ -3,4 +3,4 @@ export { default as FdSink } from './FdSink.js';
 export { default as StreamSink } from './StreamSink.js';
 export { default as WebStreamSink } from './WebStreamSink.js';
 export { default as FunctionSink } from './FunctionSink.js';
-export * as records from './records.js';
+export { default as createProcessor } from './createProcessor.js';

@@ -1,6 +1,6 @@
 import type { SpanContext } from '../types.js';
 import { TraceFlags } from '../constants.js';
-import { w3cSpanId } from '../utils.js';
+import { w3cSpanId } from '../utils/ids.js';
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/): parsing and

@@ -1,4 +1,4 @@
-import type { LegacyRecord, SpanRecord, StartRecord } from './types.js';
+import type { LegacyRecord, SpanRecord, StartRecord } from '../format/types.js';
 
 type OpenLegacySpan = {
   traceId: string;

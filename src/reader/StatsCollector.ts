@@ -1,7 +1,9 @@
-import type { SpanSource, TraceRecord, TraceSummary } from './types.js';
+import type { SpanSource, TraceSummary } from './types.js';
+import type { TraceRecord } from '../format/types.js';
 import type { RecordSink } from './TraceDecoder.js';
 import LogHistogram from './LogHistogram.js';
-import { parseLine } from './parse.js';
+import { parseLine } from '../format/parse.js';
+import { SpanStatusCode } from '../constants.js';
 
 /**
  * Raw `start` lines held unparsed: most spans end within a few records, so
@@ -114,7 +116,7 @@ class StatsCollector implements RecordSink {
         }
         s.count++;
         s.h.add(record.duration);
-        const error = record.status.code === 2;
+        const error = record.status.code === SpanStatusCode.ERROR;
         if (error) {
           s.errors++;
           this.errors++;

@@ -1,12 +1,9 @@
-import type {
-  MetaRecord,
-  ReadIssues,
-  SpanSource,
-  TraceRecord,
-} from './types.js';
-import type { ParseOptions } from './parse.js';
+import type { MetaRecord, TraceRecord } from '../format/types.js';
+import { startLinePrefix } from '../format/writer.js';
+import type { ReadIssues, SpanSource } from './types.js';
+import type { ParseOptions } from '../format/parse.js';
 import { StringDecoder } from 'node:string_decoder';
-import { parseLine } from './parse.js';
+import { parseLine } from '../format/parse.js';
 import LegacyAssembler from './LegacyAssembler.js';
 
 /** Receives the records of one or more files. */
@@ -24,9 +21,6 @@ interface RecordSink {
    */
   rawStart?(spanId: string, line: string, source: SpanSource): void;
 }
-
-/** The exact prefix the tracer writes for a `start` record. */
-const startPrefix = '{"type":"start","traceId":"';
 
 /** Most malformed-line samples kept for the report. */
 const maxSamples = 5;
@@ -109,8 +103,12 @@ class TraceDecoder {
 
   protected line(line: string, last: boolean): void {
     this.lineNo++;
-    if (this.sink.rawStart != null && !last && line.startsWith(startPrefix)) {
-      const at = line.indexOf('"spanId":"', startPrefix.length);
+    if (
+      this.sink.rawStart != null &&
+      !last &&
+      line.startsWith(startLinePrefix)
+    ) {
+      const at = line.indexOf('"spanId":"', startLinePrefix.length);
       if (at > 0 && line.charCodeAt(at + 42) === 34) {
         this.records++;
         this.sink.rawStart(line.slice(at + 10, at + 42), line, this.source);

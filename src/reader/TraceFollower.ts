@@ -1,6 +1,6 @@
 import type { ReadIssues } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
-import type { ParseOptions } from './parse.js';
+import type { ParseOptions } from '../format/parse.js';
 import fs from 'node:fs';
 import TraceDecoder from './TraceDecoder.js';
 

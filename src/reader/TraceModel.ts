@@ -1,12 +1,8 @@
-import type {
-  MetaRecord,
-  SpanNode,
-  SpanSource,
-  TraceRecord,
-  TraceSummary,
-} from './types.js';
+import type { MetaRecord, TraceRecord } from '../format/types.js';
+import type { SpanNode, SpanSource, TraceSummary } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
-import { w3cSpanId } from '../utils.js';
+import { w3cSpanId } from '../utils/ids.js';
+import { SpanStatusCode } from '../constants.js';
 
 /** One span of {@link TraceModel.flatten}. */
 type TreeEntry = {
@@ -253,7 +249,7 @@ class TraceModel implements RecordSink {
   /** Spans with status ERROR, ordered by start. */
   public errors(): Array<SpanNode> {
     return [...this.spans.values()]
-      .filter((n) => n.status.code === 2)
+      .filter((n) => n.status.code === SpanStatusCode.ERROR)
       .sort(byStart);
   }
 
@@ -284,7 +280,7 @@ class TraceModel implements RecordSink {
     for (const n of spans) {
       end = Math.max(end, this.endAfter(n, start));
       if (n.open) openCount++;
-      if (n.status.code === 2) errorCount++;
+      if (n.status.code === SpanStatusCode.ERROR) errorCount++;
     }
     const roots = this.roots(traceId);
     return {

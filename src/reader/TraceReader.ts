@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 import type { ReadIssues } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
-import type { ParseOptions } from './parse.js';
+import type { ParseOptions } from '../format/parse.js';
 import fs from 'node:fs';
 import TraceDecoder, { createIssues } from './TraceDecoder.js';
+import { ErrorSpantrail } from '../errors.js';
 
 /**
  * A trace input: a file path (`-` means stdin), or a named stream.
@@ -27,13 +28,12 @@ type InputResult = {
 };
 
 /** A reader error the CLI turns into a clear message. */
-class TraceReadError extends Error {
+class TraceReadError extends ErrorSpantrail {
   public readonly file: string;
   public readonly code: 'ENOENT' | 'EISDIR' | 'EACCES' | 'EIO';
 
   constructor(file: string, code: TraceReadError['code'], message: string) {
     super(message);
-    this.name = 'TraceReadError';
     this.file = file;
     this.code = code;
   }

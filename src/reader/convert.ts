@@ -3,11 +3,12 @@
  * the Chrome Trace Event Format (Perfetto, chrome://tracing) and
  * speedscope's file format.
  */
-import type { MetaRecord, SpanNode } from './types.js';
+import type { MetaRecord } from '../format/types.js';
+import type { SpanNode } from './types.js';
 import type TraceModel from './TraceModel.js';
-import type { OtlpTracesData } from './otlp.js';
+import type { OtlpTracesData } from '../format/otlp.js';
 import { assignLanes, laneOrder } from './lanes.js';
-import { toOtlpTracesData } from './otlp.js';
+import { toOtlpTracesData } from '../format/otlp.js';
 import { byStart } from './TraceModel.js';
 
 /** The spans of one process (one input file, or one `meta` in it). */

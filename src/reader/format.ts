@@ -53,4 +53,9 @@ function shortId(id: string, n: number = 8): string {
   return id.slice(0, n);
 }
 
-export { formatDuration, formatTime, shortId };
+/** `1 span`, `2 spans`. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export { formatDuration, formatTime, shortId, plural };

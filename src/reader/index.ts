@@ -13,15 +13,15 @@ export { default as TraceFollower } from './TraceFollower.js';
 export { default as StatsCollector } from './StatsCollector.js';
 export { default as LogHistogram } from './LogHistogram.js';
 export { default as LegacyAssembler } from './LegacyAssembler.js';
-export { parseLine, parseValue } from './parse.js';
-export { decodeLegacyId } from './legacy.js';
+export { parseLine, parseValue } from '../format/parse.js';
+export { decodeLegacyId } from '../format/legacy.js';
 export {
   toOtlpTracesData,
   toOtlpSpan,
   toOtlpResource,
   toOtlpAttributes,
   otlpSpanId,
-} from './otlp.js';
+} from '../format/otlp.js';
 export {
   processGroups,
   modelToOtlp,
@@ -30,6 +30,7 @@ export {
 } from './convert.js';
 export { assignLanes } from './lanes.js';
 export { formatDuration, formatTime, shortId } from './format.js';
+export type * from '../format/types.js';
 export type * from './types.js';
 export type { RecordSink } from './TraceDecoder.js';
 export type {
@@ -48,7 +49,7 @@ export type {
   StatsResult,
   StatsCollectorOptions,
 } from './StatsCollector.js';
-export type { ParseResult, ParseOptions } from './parse.js';
+export type { ParseResult, ParseOptions } from '../format/parse.js';
 export type {
   OtlpTracesData,
   OtlpSpan,
@@ -57,7 +58,7 @@ export type {
   OtlpSpanInput,
   OtlpResourceInput,
   OtlpOptions,
-} from './otlp.js';
+} from '../format/otlp.js';
 export type {
   ProcessGroup,
   ChromeEvent,

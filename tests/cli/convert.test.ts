@@ -10,7 +10,7 @@ import {
   ExportTraceServiceRequest,
   bytesIdsToHex,
   hexIdsToBytes,
-} from './otlpProto.js';
+} from '../utils/otlpProto.js';
 
 beforeAll(assertBuilt);
 

@@ -6,7 +6,7 @@ import AlsContextManager, {
 } from '../../src/context/AlsContextManager.js';
 import ShimContextManager from '../../src/context/ShimContextManager.js';
 import { createContextManager } from '../../src/context/index.js';
-import Tracer from '../../src/Tracer.js';
+import { Tracer } from '../../src/index.js';
 import Span from '../../src/Span.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

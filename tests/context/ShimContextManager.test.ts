@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { PromiseCancellable } from '@matrixai/async-cancellable';
 import ShimContextManager from '../../src/context/ShimContextManager.js';
-import Tracer from '../../src/Tracer.js';
+import { Tracer } from '../../src/index.js';
 import { contextLostAttribute } from '../../src/context/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

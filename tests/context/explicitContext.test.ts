@@ -6,7 +6,7 @@ import cancellable from '@matrixai/contexts/decorators/cancellable.js';
 import { contexts } from '@matrixai/contexts/utils.js';
 import { Timer } from '@matrixai/timer';
 import { PromiseCancellable } from '@matrixai/async-cancellable';
-import Tracer from '../../src/Tracer.js';
+import { Tracer } from '../../src/index.js';
 import Span from '../../src/Span.js';
 import traced from '../../src/decorators/traced.js';
 import {

@@ -8,7 +8,7 @@ import {
   propagation,
   trace,
 } from '@opentelemetry/api';
-import Tracer from '../../src/Tracer.js';
+import { Tracer } from '../../src/index.js';
 import type { SpanProcessor } from '../../src/types.js';
 import { getTracer, setTracer } from '../../src/global.js';
 import SpantrailTracerProvider from '../../src/otel/SpantrailTracerProvider.js';

@@ -11,14 +11,14 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import Tracer from '../../src/Tracer.js';
+import { Tracer } from '../../src/index.js';
 import type Span from '../../src/Span.js';
 import type { SpanProcessor } from '../../src/types.js';
 import { SpanKind, SpanStatusCode } from '../../src/constants.js';
 import ProtobufWriter from '../../src/otlp/ProtobufWriter.js';
 import { encodeTracesData } from '../../src/otlp/protobuf.js';
 import { batchToTracesData } from '../../src/otlp/mapping.js';
-import { toOtlpSpan } from '../../src/reader/otlp.js';
+import { toOtlpSpan } from '../../src/format/otlp.js';
 import { convertIds, decodeRequest, otlpProto } from './helpers.js';
 import { fcParams } from '../utils/fc.js';
 

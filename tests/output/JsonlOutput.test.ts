@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
-import Tracer from '../../src/Tracer.js';
+import { Tracer } from '../../src/index.js';
 import JsonlOutput from '../../src/output/JsonlOutput.js';
 import type Span from '../../src/Span.js';
 import { fcParams } from '../utils/fc.js';

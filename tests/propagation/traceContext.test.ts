@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import http from 'node:http';
 import fc from 'fast-check';
-import Tracer from '../../src/Tracer.js';
+import { Tracer } from '../../src/index.js';
 import NoopTracer from '../../src/NoopTracer.js';
 import {
   extractTraceContext,

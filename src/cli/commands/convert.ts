@@ -14,8 +14,8 @@ import {
   usageExit,
   writeFileOrFail,
   writeOut,
-  version,
 } from '../util.js';
+import version from '../../version.js';
 
 const help = `Usage: spantrail convert <file...> --to otlp|chrome|speedscope [-o out]
 
@@ -70,7 +70,7 @@ async function convert(args: Array<string>): Promise<number> {
   const { issues } = await readInputs(files, model);
   let text: string;
   if (to === 'otlp') {
-    text = JSON.stringify(modelToOtlp(model, version())) + '\n';
+    text = JSON.stringify(modelToOtlp(model, version)) + '\n';
   } else if (to === 'chrome') {
     text = JSON.stringify(modelToChrome(model)) + '\n';
   } else {

@@ -18,6 +18,7 @@ import {
   truncate,
   writeOut,
 } from '../util.js';
+import { plural } from '../../reader/format.js';
 
 const help = `Usage: spantrail stats <file...> [options]
 
@@ -41,10 +42,6 @@ Examples:
   spantrail stats trace.jsonl
   spantrail stats --json a.jsonl b.jsonl
 `;
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** Renders {@link StatsResult} as the `stats` text report. */
 function renderStats(

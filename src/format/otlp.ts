@@ -18,7 +18,7 @@ import type {
   MetaRecord,
   SpanRecord,
 } from './types.js';
-import { w3cSpanId } from '../utils.js';
+import { w3cSpanId } from '../utils/ids.js';
 
 type OtlpAnyValue =
   | { stringValue: string }

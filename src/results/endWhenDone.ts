@@ -1,7 +1,8 @@
-import type Span from './Span.js';
-import TracedGenerator from './decorators/TracedGenerator.js';
-import TracedAsyncGenerator from './decorators/TracedAsyncGenerator.js';
-import { isGeneratorLike, reportResult } from './decorators/utils.js';
+import type Span from '../Span.js';
+import TracedGenerator from './TracedGenerator.js';
+import TracedAsyncGenerator from './TracedAsyncGenerator.js';
+import { isGeneratorLike, reportResult } from './utils.js';
+import { watchThenable } from '../utils/thenables.js';
 
 /**
  * Ends `span` when `result` is done, for `startActiveSpan` and the
@@ -33,29 +34,11 @@ function endWhenDone<R>(
       }
     }
     if (typeof r.then === 'function') {
-      const fulfilled = (value: unknown) => {
-        reportResult(span, onResult, value);
+      return watchThenable(result, (failed, valueOrReason) => {
+        if (failed) span.recordException(valueOrReason);
+        else reportResult(span, onResult, valueOrReason);
         span.end();
-        return value;
-      };
-      if (Object.getPrototypeOf(r) === Promise.prototype) {
-        return r.then(fulfilled, (e: unknown) => {
-          span.recordException(e);
-          span.end();
-          throw e;
-        });
-      }
-      try {
-        r.then(fulfilled, (e: unknown) => {
-          span.recordException(e);
-          span.end();
-        });
-      } catch (e) {
-        // a thenable whose then() throws: nothing will settle it for us
-        span.recordException(e);
-        span.end();
-      }
-      return result;
+      });
     }
   }
   reportResult(span, onResult, result);

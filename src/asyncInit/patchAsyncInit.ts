@@ -1,13 +1,10 @@
 import type Tracer from '../Tracer.js';
-import type { LifecycleConfig } from '../decorators/lifecycle.js';
-import { wrapTraced } from '../decorators/wrap.js';
-import { isTraced } from '../decorators/utils.js';
-import { methodSpanName } from '../decorators/traced.js';
-import { traceFactories } from '../decorators/factories.js';
-import {
-  installLifecycle,
-  withConstructHook,
-} from '../decorators/lifecycle.js';
+import type { LifecycleConfig } from './lifecycle.js';
+import { wrapTraced } from '../methods/wrap.js';
+import { isTraced } from '../methods/markers.js';
+import { methodSpanName } from '../methods/names.js';
+import { installLifecycle, withConstructHook } from './install.js';
+import { traceFactories } from './factories.js';
 
 type Kind = 'StartStop' | 'CreateDestroy' | 'CreateDestroyStartStop';
 

@@ -1,245 +1,29 @@
 import type Span from '../Span.js';
-import type Tracer from '../Tracer.js';
-import type { WrapSpec } from './wrap.js';
-import { SpanStatusCode } from '../constants.js';
+import type { WrapSpec } from '../methods/wrap.js';
+import type { AsyncInitInfo } from './detect.js';
+import type { LifecycleConfig, OpenPhase, Phase } from './lifecycle.js';
 import { getTracer } from '../global.js';
-import { getObjectSpan, setObjectSpan } from '../context/objectContext.js';
-import { invokeTraced, keepIdentity } from './wrap.js';
+import { getObjectSpan } from '../context/objectContext.js';
+import { invokeTraced, keepIdentity } from '../methods/wrap.js';
+import { findAsyncInit, infoOf } from './detect.js';
+import { watchThenable } from '../utils/thenables.js';
+import {
+  classConfigs,
+  instanceConfigs,
+  states,
+  configOf,
+  stateOf,
+  openLifetime,
+  beginPhase,
+  endPhase,
+  onEvent,
+} from './lifecycle.js';
 
-// `@matrixai/async-init` (1.x and 2.x alike) builds a subclass whose
-// prototype owns `start`/`stop`/`destroy` and symbol getters named
-// `running`/`destroyed`/`status`. Several copies of the package (2.x, 1.x,
-// nested 1.x) each have their own symbols, so they are found by their
-// description, never imported.
-
-type Phase = 'start' | 'stop' | 'destroy';
-
-type AsyncInitInfo = {
-  /** The prototype async-init generated. */
-  proto: object;
-  running: symbol | undefined;
-  destroyed: symbol | undefined;
-  status: symbol | undefined;
-  startStop: boolean;
-  createDestroy: boolean;
-};
-
-type LifecycleConfig = {
-  /** Default: the global tracer at the time of the event. */
-  tracer?: Tracer;
-};
-
-type OpenPhase = {
-  name: Phase;
-  span: Span;
-  /** Opened by an async-init event (so the `*ed` event closes it). */
-  byEvent: boolean;
-};
-
-type LifecycleState = {
-  lifetime: Span | undefined;
-  /** The last lifetime, kept as parent of a destroy that follows a stop. */
-  last: Span | undefined;
-  phase: OpenPhase | undefined;
-};
+// Hooks the lifecycle state machine into async-init classes: their
+// `dispatchEvent`, their phase bodies and their constructors.
 
 const lifecycleMarker: unique symbol = Symbol.for('spantrail.lifecycle') as any;
 const bodyMarker: unique symbol = Symbol.for('spantrail.lifecycle.body') as any;
-
-const infoCache: WeakMap<object, AsyncInitInfo | null> = new WeakMap();
-/** Classes (async-init prototypes) whose every instance is traced. */
-const classConfigs: WeakMap<object, LifecycleConfig> = new WeakMap();
-/** Instances traced one by one ({@link traceObject}). */
-const instanceConfigs: WeakMap<object, LifecycleConfig> = new WeakMap();
-const states: WeakMap<object, LifecycleState> = new WeakMap();
-
-function ownInfo(p: object): AsyncInitInfo | undefined {
-  let running: symbol | undefined;
-  let destroyed: symbol | undefined;
-  let status: symbol | undefined;
-  for (const s of Object.getOwnPropertySymbols(p)) {
-    const d = Object.getOwnPropertyDescriptor(p, s);
-    if (d?.get === undefined) continue;
-    if (s.description === 'running') running = s;
-    else if (s.description === 'destroyed') destroyed = s;
-    else if (s.description === 'status') status = s;
-  }
-  const has = (k: string) =>
-    typeof Object.getOwnPropertyDescriptor(p, k)?.value === 'function';
-  const startStop = running !== undefined && has('start') && has('stop');
-  const createDestroy = destroyed !== undefined && has('destroy');
-  if (!startStop && !createDestroy) return undefined;
-  return { proto: p, running, destroyed, status, startStop, createDestroy };
-}
-
-/**
- * The async-init prototype in the chain of `object` (a prototype or an
- * instance), if `object` comes from an async-init class.
- */
-function findAsyncInit(object: unknown): AsyncInitInfo | undefined {
-  if (object == null || typeof object !== 'object') return undefined;
-  const start = object;
-  const cached = infoCache.get(start);
-  if (cached !== undefined) return cached ?? undefined;
-  let found: AsyncInitInfo | undefined;
-  for (
-    let p: any = start;
-    p != null && p !== Object.prototype;
-    p = Object.getPrototypeOf(p)
-  ) {
-    const c = infoCache.get(p);
-    if (c !== undefined) {
-      found = c ?? undefined;
-      break;
-    }
-    found = ownInfo(p);
-    if (found !== undefined) break;
-  }
-  // instances are not cached: they are many and short-lived
-  if (!isInstanceLike(start)) infoCache.set(start, found ?? null);
-  return found;
-}
-
-function isInstanceLike(o: object): boolean {
-  return !Object.prototype.hasOwnProperty.call(o, 'constructor');
-}
-
-function infoOf(instance: object): AsyncInitInfo | undefined {
-  return findAsyncInit(Object.getPrototypeOf(instance));
-}
-
-function configOf(
-  instance: object,
-  info: AsyncInitInfo,
-): LifecycleConfig | undefined {
-  return instanceConfigs.get(instance) ?? classConfigs.get(info.proto);
-}
-
-function className(instance: object): string {
-  const name = (instance as any).constructor?.name;
-  return typeof name === 'string' && name !== '' ? name : 'anonymous';
-}
-
-function stateOf(instance: object): LifecycleState {
-  let state = states.get(instance);
-  if (state === undefined) {
-    state = { lifetime: undefined, last: undefined, phase: undefined };
-    states.set(instance, state);
-  }
-  return state;
-}
-
-function openLifetime(
-  tracer: Tracer,
-  instance: object,
-  state: LifecycleState,
-  owner?: Span,
-) {
-  const lifetime = tracer.startSpan(className(instance), {
-    parent: tracer.context.active() ?? owner,
-    attributes: { 'spantrail.lifecycle': 'lifetime' },
-  });
-  state.lifetime = lifetime;
-  state.last = lifetime;
-  setObjectSpan(instance, lifetime);
-}
-
-function closeLifetime(
-  instance: object,
-  state: LifecycleState,
-  error?: unknown,
-): void {
-  const lifetime = state.lifetime;
-  if (lifetime === undefined) return;
-  if (error !== undefined) {
-    lifetime.setStatus({
-      code: SpanStatusCode.ERROR,
-      message: error instanceof Error ? error.message : String(error),
-    });
-  }
-  lifetime.end();
-  state.lifetime = undefined;
-  setObjectSpan(instance, undefined);
-}
-
-function beginPhase(
-  tracer: Tracer,
-  instance: object,
-  name: Phase,
-  byEvent: boolean,
-): OpenPhase {
-  const state = stateOf(instance);
-  if (
-    name === 'start' &&
-    (state.lifetime === undefined || state.lifetime.isEnded())
-  ) {
-    openLifetime(tracer, instance, state);
-  }
-  // a destroy after stop joins the last lifetime when nothing is active
-  const parent =
-    state.lifetime !== undefined && !state.lifetime.isEnded()
-      ? state.lifetime
-      : (tracer.context.active() ?? state.last);
-  const span = tracer.startSpan(`${className(instance)}.${name}`, {
-    parent,
-    attributes: { 'spantrail.lifecycle': name },
-  });
-  const phase: OpenPhase = { name, span, byEvent };
-  state.phase = phase;
-  return phase;
-}
-
-function endPhase(instance: object, phase: OpenPhase, error?: unknown): void {
-  const state = stateOf(instance);
-  if (state.phase === phase) state.phase = undefined;
-  if (phase.span.isEnded()) return;
-  const failed = arguments.length > 2;
-  if (failed) phase.span.recordException(error);
-  phase.span.end();
-  if (phase.name === 'start') {
-    if (failed) closeLifetime(instance, state, error);
-  } else if (!failed) {
-    // stopped, or destroyed (the lifetime of a CreateDestroy instance)
-    closeLifetime(instance, state);
-  }
-}
-
-/**
- * Reads the transition async-init is in when it dispatches an event: the
- * event that opens a phase is the first one seen in `starting` /
- * `stopping` / `destroying`; the `*ed` event is the one seen once
- * `running` / `destroyed` has flipped. Custom event classes need no
- * registration this way.
- */
-function onEvent(instance: any, info: AsyncInitInfo): void {
-  const config = configOf(instance, info);
-  if (config === undefined || info.status === undefined) return;
-  const status = instance[info.status];
-  if (status == null) return;
-  const phase = states.get(instance)?.phase;
-  let name: Phase;
-  let done: boolean;
-  if (status === 'starting' && info.running !== undefined) {
-    name = 'start';
-    done = instance[info.running] === true;
-  } else if (status === 'stopping' && info.running !== undefined) {
-    name = 'stop';
-    done = instance[info.running] === false;
-  } else if (status === 'destroying' && info.destroyed !== undefined) {
-    name = 'destroy';
-    done = instance[info.destroyed] === true;
-  } else {
-    return;
-  }
-  if (done) {
-    if (phase !== undefined && phase.name === name && phase.byEvent) {
-      endPhase(instance, phase);
-    }
-  } else if (phase === undefined) {
-    const tracer = config.tracer ?? getTracer();
-    if (tracer.enabled) beginPhase(tracer, instance, name, true);
-  }
-}
 
 function makeDispatch(
   parent: () => ((event: Event) => boolean) | undefined,
@@ -310,16 +94,10 @@ function wrapBody<F extends (...args: Array<any>) => any>(
       throw e;
     }
     if (result != null && typeof result.then === 'function') {
-      return result.then(
-        (value: unknown) => {
-          if (!open.byEvent) endPhase(self, open);
-          return value;
-        },
-        (e: unknown) => {
-          endPhase(self, open, e);
-          throw e;
-        },
-      );
+      return watchThenable(result, (failed, reason) => {
+        if (failed) endPhase(self, open, reason);
+        else if (!open.byEvent) endPhase(self, open);
+      });
     }
     if (!open.byEvent) endPhase(self, open);
     return result;
@@ -499,11 +277,9 @@ function withConstructHook<C extends abstract new (...args: Array<any>) => any>(
 }
 
 export {
-  findAsyncInit,
   installLifecycle,
   installInstanceLifecycle,
   withConstructHook,
   wrapBody,
   isBody,
 };
-export type { AsyncInitInfo, LifecycleConfig, Phase };

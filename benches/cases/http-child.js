@@ -1,6 +1,6 @@
 // Child of case 10: a loopback HTTP server and client in one process,
 // with or without spantrail's HTTP and fetch instrumentation.
-// node case10-child.js <off|tracer|on> <count> <file>
+// node http-child.js <off|tracer|on> <count> <file>
 // off: no spantrail; tracer: a tracer set up (AsyncLocalStorage live) but
 // HTTP not instrumented; on: instrumentHttp and instrumentFetch as well.
 /* global fetch */

@@ -7,9 +7,9 @@ import { Traceable, setTracer, SpanStatusCode } from '../../src/index.js';
 import {
   traceFactories,
   isFactoryName,
-} from '../../src/decorators/factories.js';
-import { isTraced } from '../../src/decorators/utils.js';
-import { collectingTracer } from './utils.js';
+} from '../../src/asyncInit/factories.js';
+import { isTraced } from '../../src/methods/markers.js';
+import { collectingTracer } from '../decorators/utils.js';
 import { fcParams } from '../utils/fc.js';
 
 const require = createRequire(import.meta.url);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 const exec = promisify(execFile);
 const child = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
-  'case10-child.js',
+  'http-child.js',
 );
 const us = (v) => v.toFixed(1);
 
@@ -62,7 +62,7 @@ async function run({ quick, tmpDir }) {
 
 export default {
   id: 10,
-  name: 'case10-http',
+  name: 'http',
   title: 'HTTP and fetch instrumentation: a request over loopback',
   run,
 };

@@ -41,7 +41,7 @@ async function run({ quick, tmpDir }) {
   for (const n of sizes) {
     files[n] = path.join(tmpDir, `trace-${n}.jsonl`);
     await exec(process.execPath, [
-      path.join(here, 'case9-gen.js'),
+      path.join(here, 'stats-gen.js'),
       files[n],
       String(n),
     ]);
@@ -62,7 +62,7 @@ async function run({ quick, tmpDir }) {
   const contenders = [
     {
       name: 'none (readline + JSON.parse)',
-      args: (f) => [path.join(here, 'case9-baseline.js'), f],
+      args: (f) => [path.join(here, 'stats-baseline.js'), f],
     },
     { name: 'spantrail stats', args: (f) => [cli, 'stats', f] },
   ];

@@ -8,7 +8,7 @@ import { median } from '../lib/harness.js';
 const exec = promisify(execFile);
 const child = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
-  'case7-child.js',
+  'memory-child.js',
 );
 const mb = (b) => (b / 2 ** 20).toFixed(2);
 

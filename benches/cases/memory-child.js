@@ -1,5 +1,5 @@
 // Child of case 7: streams N spans to a file and reports heap growth.
-// Run with --expose-gc: node case7-child.js <contender> <count> <file>
+// Run with --expose-gc: node memory-child.js <contender> <count> <file>
 import { Tracer } from '../lib/spantrail.js';
 import { createOtel } from '../lib/otel.js';
 

@@ -1,7 +1,7 @@
 import type Tracer from '../Tracer.js';
-import type { InstrumentConfig, Kind } from './asyncInit.js';
-import { getBuiltin } from '../utils.js';
-import { patchDecorator, patchExports, patchReady } from './asyncInit.js';
+import type { InstrumentConfig, Kind } from './patchAsyncInit.js';
+import { getBuiltin } from '../utils/platform.js';
+import { patchDecorator, patchExports, patchReady } from './patchAsyncInit.js';
 
 type InstrumentAsyncInitOptions = {
   /** Give every `@ready` method a span too (default false). */
@@ -92,7 +92,7 @@ function instrumentAsyncInit(
     typeof Module?.register === 'function'
   ) {
     hooksRegistered = true;
-    Module.register(new URL('./hooks.js', import.meta.url).href);
+    Module.register(new URL('./loaderHooks.js', import.meta.url).href);
   }
   return {
     tracer,

@@ -2,7 +2,7 @@ import type Span from '../Span.js';
 import type Tracer from '../Tracer.js';
 import type { Attributes, ParentInput, SpanKindValue } from '../types.js';
 import type { TracedAttributes } from './types.js';
-import { runInSpan } from '../endWhenDone.js';
+import { runInSpan } from '../results/endWhenDone.js';
 import { getTracer } from '../global.js';
 import { getObjectSpan } from '../context/objectContext.js';
 import {
@@ -12,7 +12,7 @@ import {
   spanFromContextObject,
   withContextSpan,
 } from '../context/explicitContext.js';
-import { tracedMarker } from './utils.js';
+import { tracedMarker } from './markers.js';
 
 /** What a traced wrapper needs to know; built once per method. */
 type WrapSpec = {

@@ -1,6 +1,6 @@
 import type Tracer from '../Tracer.js';
-import { wrapTraced } from './wrap.js';
-import { isTraced } from './utils.js';
+import { wrapTraced } from '../methods/wrap.js';
+import { isTraced } from '../methods/markers.js';
 
 /**
  * Marks a class whose factories were looked for, so that a class decorated

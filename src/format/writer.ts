@@ -1,6 +1,7 @@
-import type Span from '../Span.js';
+import type { SpanData } from '../types.js';
 import { formatVersion } from '../constants.js';
-import { perfToEpochMicros, processInfo } from '../utils.js';
+import { perfToEpochMicros } from '../utils/time.js';
+import { processInfo } from '../utils/platform.js';
 import version from '../version.js';
 
 // Ids are hex and numbers need no escaping: only names and attributes go
@@ -41,23 +42,26 @@ function nameText(name: string): string {
   return json;
 }
 
-function head(type: string, span: Span): string {
+/** How every `start` record begins: readers may match it without parsing. */
+const startLinePrefix = '{"type":"start","traceId":"';
+
+function head(type: string, span: SpanData): string {
   const parent =
     span.parentId === undefined ? '' : `,"parentId":"${span.parentId}"`;
   return `{"type":"${type}","traceId":"${span.traceId}","spanId":"${span.spanId}"${parent},"name":${nameText(span.name)},"kind":${span.kind},"startTime":${microsText(span.startTime)}`;
 }
 
-function attributesJson(span: Span): string {
+function attributesJson(span: SpanData): string {
   return span.attributes === undefined ? '{}' : JSON.stringify(span.attributes);
 }
 
 /** The `start` record of a span, with its trailing newline. */
-function startLine(span: Span): string {
+function startLine(span: SpanData): string {
   return `${head('start', span)},"attributes":${attributesJson(span)}}\n`;
 }
 
 /** The `span` record of an ended span, with its trailing newline. */
-function spanLine(span: Span): string {
+function spanLine(span: SpanData): string {
   const status = span.status;
   const statusJson =
     status.message === undefined
@@ -104,4 +108,4 @@ function droppedLine(count: number): string {
   );
 }
 
-export { startLine, spanLine, metaLine, droppedLine };
+export { startLinePrefix, startLine, spanLine, metaLine, droppedLine };

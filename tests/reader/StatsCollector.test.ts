@@ -1,0 +1,116 @@
+import { describe, expect, test } from '@jest/globals';
+import {
+  LogHistogram,
+  StatsCollector,
+  TraceDecoder,
+  TraceReader,
+  createIssues,
+} from '../../src/reader/index.js';
+import { fixture, hex32, spanLine } from './utils.js';
+
+describe('StatsCollector and LogHistogram', () => {
+  test('histogram quantiles within the stated relative error', () => {
+    const h = new LogHistogram(0.01, 256);
+    const values: Array<number> = [];
+    let x = 12345;
+    for (let i = 0; i < 20000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const v = Math.floor(Math.exp((x / 2147483648) * 20)) * 1000;
+      values.push(v);
+      h.add(v);
+    }
+    values.sort((a, b) => a - b);
+    for (const q of [0.5, 0.9, 0.95, 0.99]) {
+      const exact = values[Math.ceil(q * values.length) - 1];
+      const est = h.quantile(q);
+      expect(Math.abs(est - exact) / exact).toBeLessThanOrEqual(0.0100001);
+    }
+    expect(h.max).toBe(values[values.length - 1]);
+    expect(h.size).toBeLessThan(2000);
+  });
+
+  test('small samples are exact', () => {
+    const h = new LogHistogram();
+    [5, 1, 4, 2, 3].forEach((v) => h.add(v));
+    expect(h.quantile(0.5)).toBe(3);
+    expect(h.quantile(0.99)).toBe(5);
+    expect(new LogHistogram().quantile(0.5)).toBeNaN();
+  });
+
+  test('stats of a fixture', async () => {
+    const stats = new StatsCollector();
+    const reader = new TraceReader({ details: false });
+    await reader.read(fixture('basic.jsonl'), stats);
+    const r = stats.result();
+    expect(r).toMatchObject({ spans: 8, finished: 6, errors: 2, traces: 2 });
+    expect(r.open.map((o) => o.name)).toEqual(['Service.start', 'Cache.warm']);
+    expect(r.dropped).toEqual({
+      records: 3,
+      attributes: 2,
+      events: 1,
+      links: 1,
+    });
+    expect(r.byName[0]).toMatchObject({
+      name: 'Job.run',
+      count: 1,
+      max: 1500000,
+    });
+    expect(r.recent.map((t) => t.rootName)).toEqual([
+      'Job.run',
+      'Service.start',
+    ]);
+  });
+
+  test('unparsed start lines: eviction, late parse, invalid ones', () => {
+    const stats = new StatsCollector();
+    const d = new TraceDecoder('x', stats, createIssues());
+    const start = (i: number): string =>
+      JSON.stringify({
+        type: 'start',
+        traceId: hex32(1),
+        spanId: hex32(i),
+        name: `s${i % 3}`,
+        kind: 0,
+        startTime: i,
+        attributes: {},
+      });
+    // 300 starts (more than are held unparsed), then 299 of their spans.
+    for (let i = 1; i <= 300; i++) d.write(start(i) + '\n');
+    for (let i = 300; i >= 2; i--) {
+      d.write(
+        spanLine({ traceId: hex32(1), spanId: hex32(i), startTime: i }) + '\n',
+      );
+    }
+    // A start-looking line that is not valid JSON.
+    d.write(
+      '{"type":"start","traceId":"' +
+        hex32(1) +
+        '","spanId":"' +
+        hex32(999) +
+        '",oops\n',
+    );
+    d.end();
+    const r = stats.result();
+    expect(r.open.map((o) => o.spanId)).toEqual([hex32(1)]);
+    expect(r.finished).toBe(299);
+    expect(r.recent[0]).toMatchObject({ spanCount: 300, openCount: 1 });
+    expect(stats.malformedStarts).toBe(1);
+  });
+
+  test('bounded trace window', () => {
+    const stats = new StatsCollector({ traceCapacity: 10, recentCount: 3 });
+    const d = new TraceDecoder('x', stats, createIssues());
+    for (let i = 1; i <= 100; i++) {
+      d.write(
+        spanLine({ traceId: hex32(i), spanId: hex32(i), startTime: i }) + '\n',
+      );
+    }
+    const r = stats.result();
+    expect(r.traces).toBe(100);
+    expect(r.recent.map((t) => t.traceId)).toEqual([
+      hex32(100),
+      hex32(99),
+      hex32(98),
+    ]);
+  });
+});
