@@ -61,7 +61,7 @@ async function run({ quick, tmpDir }) {
 }
 
 export default {
-  id: 10,
+  id: 11,
   name: 'http',
   title: 'HTTP and fetch instrumentation: a request over loopback',
   run,
