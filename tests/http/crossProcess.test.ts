@@ -123,13 +123,14 @@ describe('HTTP and fetch across two processes, preload only', () => {
     expect(all.seen.fetchRefused).toBe('ECONNREFUSED');
     expect(all.seen.httpRefused).toBe('ECONNREFUSED');
     expect(all.seen.fetchAborted).toBe('AbortError');
+    expect(all.seen.httpAborted).toBe('ECONNRESET');
   });
 
   test('each SERVER span is the child of the CLIENT span that called it', () => {
     const clientSpans = all.client.filter((s) => s.kind === CLIENT);
     const serverSpans = all.server.filter((s) => s.kind === SERVER);
-    // fetch ok, http ok, fetch 500, http 500, nested, slow (aborted)
-    expect(serverSpans).toHaveLength(7); // + the nested call's own
+    // fetch ok, http ok, fetch 500, http 500, nested, two slow (aborted)
+    expect(serverSpans).toHaveLength(8); // + the nested call's own
     for (const server of serverSpans) {
       const parent = [...clientSpans, ...all.server].find(
         (c) => c.kind === CLIENT && w3c(c.spanId) === server.parentId,
@@ -220,23 +221,28 @@ describe('HTTP and fetch across two processes, preload only', () => {
     }
   });
 
-  test('an aborted fetch ends both spans with ERROR', () => {
-    const [aborted] = byUrl(all.client, '/slow');
-    expect(aborted.status.code).toBe(ERROR);
-    expect(aborted.attributes['error.type']).toBe('AbortError');
-    const [server] = all.server.filter(
-      (s) => s.parentId === w3c(aborted.spanId),
-    );
-    expect(server.status.code).toBe(ERROR);
-    expect(server.attributes['error.type']).toBe('aborted');
+  test('an aborted fetch or http.request ends both spans with ERROR', () => {
+    const aborted = byUrl(all.client, '/slow');
+    expect(aborted.map((s) => s.attributes['error.type']).sort()).toEqual([
+      'AbortError',
+      'ECONNRESET',
+    ]);
+    for (const client of aborted) {
+      expect(client.status.code).toBe(ERROR);
+      const [server] = all.server.filter(
+        (s) => s.parentId === w3c(client.spanId),
+      );
+      expect(server.status.code).toBe(ERROR);
+      expect(server.attributes['error.type']).toBe('aborted');
+    }
   });
 
   test('the two files read together: one trace per call', async () => {
     const model = new TraceModel();
     await new TraceReader().readAll([all.clientFile, all.serverFile], model);
     const clientSpans = all.client.filter((s) => s.kind === CLIENT);
-    // one trace per top-level client call: 8 of them (two refused)
-    expect(model.traceIds()).toHaveLength(8);
+    // one trace per top-level client call: 9 of them (two refused)
+    expect(model.traceIds()).toHaveLength(9);
     for (const traceId of model.traceIds()) {
       const roots = model.treeRoots(traceId);
       expect(roots).toHaveLength(1);
@@ -261,13 +267,20 @@ describe('HTTP and fetch across two processes, preload only', () => {
       { cwd: dir },
     );
     expect(view.code).toBe(0);
-    expect(view.stdout.match(/^trace /gm)).toHaveLength(8);
+    expect(view.stdout.match(/^trace /gm)).toHaveLength(9);
     expect(view.stdout).toMatch(/GET .*client.*\n└─ GET .*server/);
     const stats = await runCli(
       ['stats', '--json', all.clientFile, all.serverFile],
       { cwd: dir },
     );
     expect(stats.code).toBe(0);
+    const figures = JSON.parse(stats.stdout);
+    expect(figures.traces).toBe(9);
+    expect(figures.spans).toBe(all.client.length + all.server.length);
+    expect(figures.open).toEqual([]);
+    // each trace holds its client call and what the server did for it
+    const nested = figures.recent.find((t: any) => t.spanCount === 4);
+    expect(nested.rootName).toBe('GET');
   });
 
   test('SPANTRAIL_INSTRUMENT=none: no span; =http: no fetch span', async () => {
