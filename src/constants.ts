@@ -57,7 +57,25 @@ const defaultHighWaterMark = 64 * 1024;
 /** Longest wait before buffered records are written, in milliseconds. */
 const defaultFlushInterval = 25;
 
+/**
+ * Defaults of the OTLP exporter: OpenTelemetry's batch processor defaults
+ * (queue, batch, delay), and its exporter's timeout and retry policy.
+ */
+const otlpDefaults = {
+  maxQueueSize: 2048,
+  maxBatchSize: 512,
+  /** Milliseconds. */
+  scheduledDelay: 5000,
+  shutdownTimeout: 10_000,
+  exportTimeout: 10_000,
+  maxAttempts: 5,
+  initialBackoff: 1000,
+  maxBackoff: 5000,
+  maxRetryAfter: 60_000,
+} as const;
+
 export {
+  otlpDefaults,
   spanKindNames,
   SpanKind,
   SpanStatusCode,

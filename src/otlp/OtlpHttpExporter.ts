@@ -12,6 +12,7 @@ import { encodeTracesData } from './protobuf.js';
 import { optionsFromEnv, urlFromTarget } from './env.js';
 import { processHooks } from '../utils/platform.js';
 import HttpTransport from './HttpTransport.js';
+import { otlpDefaults } from '../constants.js';
 
 // Exporters holding spans when the event loop runs dry flush them
 // (`beforeExit` allows async work, and comes again once that work is done);
@@ -106,19 +107,22 @@ class OtlpHttpExporter implements SpanProcessor {
     this.encoding = o.encoding ?? 'protobuf';
     this.compression = o.compression ?? 'gzip';
     this.headers = { ...o.headers };
-    this.maxQueueSize = positive('maxQueueSize', o.maxQueueSize ?? 2048);
+    this.maxQueueSize = positive(
+      'maxQueueSize',
+      o.maxQueueSize ?? otlpDefaults.maxQueueSize,
+    );
     this.maxBatchSize = Math.min(
-      positive('maxBatchSize', o.maxBatchSize ?? 512),
+      positive('maxBatchSize', o.maxBatchSize ?? otlpDefaults.maxBatchSize),
       this.maxQueueSize,
     );
     this.scheduledDelay = positive(
       'scheduledDelay',
-      o.scheduledDelay ?? 5000,
+      o.scheduledDelay ?? otlpDefaults.scheduledDelay,
       true,
     );
     this.shutdownTimeout = positive(
       'shutdownTimeout',
-      o.shutdownTimeout ?? 10000,
+      o.shutdownTimeout ?? otlpDefaults.shutdownTimeout,
       true,
     );
     this.transport = new HttpTransport({
@@ -129,15 +133,29 @@ class OtlpHttpExporter implements SpanProcessor {
           ? 'application/json'
           : 'application/x-protobuf',
       gzip: this.compression === 'gzip',
-      timeout: positive('exportTimeout', o.exportTimeout ?? 10000),
-      maxAttempts: positive('maxAttempts', o.maxAttempts ?? 5),
+      timeout: positive(
+        'exportTimeout',
+        o.exportTimeout ?? otlpDefaults.exportTimeout,
+      ),
+      maxAttempts: positive(
+        'maxAttempts',
+        o.maxAttempts ?? otlpDefaults.maxAttempts,
+      ),
       initialBackoff: positive(
         'initialBackoff',
-        o.initialBackoff ?? 1000,
+        o.initialBackoff ?? otlpDefaults.initialBackoff,
         true,
       ),
-      maxBackoff: positive('maxBackoff', o.maxBackoff ?? 5000, true),
-      maxRetryAfter: positive('maxRetryAfter', o.maxRetryAfter ?? 60000, true),
+      maxBackoff: positive(
+        'maxBackoff',
+        o.maxBackoff ?? otlpDefaults.maxBackoff,
+        true,
+      ),
+      maxRetryAfter: positive(
+        'maxRetryAfter',
+        o.maxRetryAfter ?? otlpDefaults.maxRetryAfter,
+        true,
+      ),
     });
     this.extraResource = { ...o.resource };
     this.service = o.service;

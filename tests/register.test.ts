@@ -4,7 +4,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, test, expect, afterAll } from '@jest/globals';
 
-const root = path.resolve(import.meta.dirname, '../..');
+const root = path.resolve(import.meta.dirname, '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-register-'));
 // programs outside the repo that still resolve its node_modules, as an
 // installed application would

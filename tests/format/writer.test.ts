@@ -1,0 +1,88 @@
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import type { SpanData } from '../../src/types.js';
+import {
+  droppedLine,
+  metaLine,
+  spanLine,
+  startLine,
+  startLinePrefix,
+} from '../../src/format/writer.js';
+import { parseLine } from '../../src/format/parse.js';
+import { fcParams } from '../utils/fc.js';
+import { assertRecord } from '../utils/schema.js';
+
+const hex = (n: number) =>
+  fc
+    .stringMatching(new RegExp(`^[0-9a-f]{${n}}$`))
+    .filter((s) => /[1-9a-f]/.test(s));
+
+const attributes = fc.dictionary(
+  fc.string({ maxLength: 8 }).filter((k) => k !== '' && k !== '__proto__'),
+  fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.array(fc.string())),
+  { maxKeys: 4 },
+);
+
+const spanData: fc.Arbitrary<SpanData> = fc.record({
+  traceId: hex(32),
+  spanId: hex(32),
+  parentId: fc.option(hex(32), { nil: undefined }),
+  name: fc.string(),
+  kind: fc.constantFrom(0, 1, 2, 3, 4),
+  startTime: fc.integer({ min: 0, max: 2 ** 52 }),
+  duration: fc.integer({ min: 0, max: 2 ** 40 }),
+  status: fc.oneof(
+    fc.record({ code: fc.constantFrom(0, 1) }),
+    fc.record({ code: fc.constant(2), message: fc.string() }),
+  ),
+  attributes: fc.option(attributes, { nil: undefined }),
+  events: fc.option(
+    fc.array(
+      fc.record({
+        name: fc.string(),
+        time: fc.integer({ min: 0, max: 2 ** 52 }),
+      }),
+      { maxLength: 3 },
+    ),
+    { nil: undefined },
+  ),
+  links: fc.constant(undefined),
+  droppedAttributes: fc.nat(3),
+  droppedEvents: fc.nat(3),
+  droppedLinks: fc.nat(3),
+}) as fc.Arbitrary<SpanData>;
+
+describe('the format v1 writer', () => {
+  test('start and span lines parse back to the same span, and match the schema', () => {
+    fc.assert(
+      fc.property(spanData, (span) => {
+        const start = startLine(span);
+        const end = spanLine(span);
+        expect(start.startsWith(startLinePrefix)).toBe(true);
+        expect(start.endsWith('\n') && end.endsWith('\n')).toBe(true);
+        for (const line of [start, end]) {
+          assertRecord(JSON.parse(line));
+        }
+        const parsed = parseLine(end.trimEnd());
+        expect(parsed.kind).toBe('record');
+        const record = (parsed as any).record;
+        expect(record.spanId).toBe(span.spanId);
+        expect(record.parentId).toBe(span.parentId);
+        expect(record.name).toBe(span.name);
+        expect(record.startTime).toBe(span.startTime);
+        expect(record.duration).toBe(span.duration);
+        expect(record.status.code).toBe(span.status.code);
+      }),
+      fcParams(),
+    );
+  });
+
+  test('meta and dropped lines match the schema', () => {
+    const meta = JSON.parse(metaLine('svc'));
+    assertRecord(meta);
+    expect(meta).toMatchObject({ type: 'meta', version: 1, service: 'svc' });
+    const dropped = JSON.parse(droppedLine(7));
+    assertRecord(dropped);
+    expect(dropped).toMatchObject({ type: 'dropped', count: 7 });
+  });
+});
