@@ -17,17 +17,16 @@ import {
 
 /**
  * Node publishes `http.client.request.created` (before the headers are
- * written) from 22.12 and 23.2. Before that, the only client channel comes
- * after the headers went out, so `traceparent` is written from a hook on
- * `ClientRequest.prototype._implicitHeader`, which renders them.
+ * written) from 23.2 (and on some 22.x). Before that, the only client
+ * channel comes after the headers went out, so `traceparent` is written
+ * from a hook on `ClientRequest.prototype._implicitHeader`, which renders
+ * them. Where both happen the request's span is made once.
  */
 function hasCreatedChannel(): boolean {
   const v = (globalThis as any).process?.versions?.node;
   if (typeof v !== 'string') return false;
   const [major, minor] = v.split('.').map(Number);
-  return (
-    major > 23 || (major === 23 && minor >= 2) || (major === 22 && minor >= 12)
-  );
+  return major > 23 || (major === 23 && minor >= 2);
 }
 
 /**
@@ -210,8 +209,8 @@ function instrumentHttp(
 }
 
 /**
- * Before Node 22.12 no channel comes before a client request's headers are
- * written; `_implicitHeader` renders them (on the first `write` or `end`),
+ * Before Node 23.2 no channel may come before a client request's headers
+ * are written; `_implicitHeader` renders them (on the first `write` or `end`),
  * so the span starts there and its `traceparent` goes out with them.
  */
 function hookImplicitHeader(
