@@ -1,6 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Span } from '../../src/index.js';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
 import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
 import {
   instrumentHttp,
@@ -151,6 +154,44 @@ describe('instrumentHttp and instrumentFetch in code', () => {
       expect(c.spans.map((s) => s.name)).toEqual(['handler.work']);
     } finally {
       f.uninstrument();
+    }
+  });
+
+  test('https: the same spans, scheme https, traceparent through TLS', async () => {
+    const tls = path.join(import.meta.dirname, '../fixtures/http/tls');
+    const cert = fs.readFileSync(path.join(tls, 'cert.pem'));
+    const key = fs.readFileSync(path.join(tls, 'key.pem'));
+    let seen: string | undefined;
+    const secure = https.createServer({ cert, key }, (req, res) => {
+      seen = req.headers.traceparent as string | undefined;
+      res.end('ok');
+    });
+    await new Promise<void>((r) => secure.listen(0, '127.0.0.1', r));
+    const port = (secure.address() as AddressInfo).port;
+    const i = instrumentHttp(c.tracer);
+    try {
+      c.spans.length = 0;
+      await new Promise<void>((resolve, reject) => {
+        https
+          .get({ host: '127.0.0.1', port, path: '/s?k=v', ca: cert }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          })
+          .on('error', reject);
+      });
+      await settle(2);
+      const client = c.spans.find((s) => s.kind === SpanKind.CLIENT)!;
+      const server = c.spans.find((s) => s.kind === SpanKind.SERVER)!;
+      expect(client.attributes['url.full']).toBe(
+        `https://127.0.0.1:${port}/s?k=REDACTED`,
+      );
+      expect(server.attributes['url.scheme']).toBe('https');
+      expect(seen).toBe(`00-${client.traceId}-${client.spanId.slice(-16)}-01`);
+      expect(server.parentId).toBe(client.spanId.slice(-16));
+    } finally {
+      i.uninstrument();
+      secure.closeAllConnections();
+      await new Promise((r) => secure.close(r));
     }
   });
 
