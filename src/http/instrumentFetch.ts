@@ -8,6 +8,7 @@ import type {
 import { SpanKind } from '../constants.js';
 import { isInstrumentationSuppressed } from '../utils/suppress.js';
 import { subscribeChannels } from './channels.js';
+import { readOptions } from './options.js';
 import {
   clientUrlAttributes,
   endWithError,
@@ -93,10 +94,7 @@ function instrumentFetch(
   if (tracer == null || typeof tracer.startSpan !== 'function') {
     throw new TypeError('instrumentFetch: expected a tracer');
   }
-  if (options == null || typeof options !== 'object') {
-    throw new TypeError('instrumentFetch: options must be an object');
-  }
-  const opts = { ...options };
+  const opts = readOptions('instrumentFetch', options);
   const propagate = opts.propagate !== false;
   let enabled = true;
   const spans: WeakMap<object, Span> = new WeakMap();

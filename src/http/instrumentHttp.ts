@@ -6,6 +6,7 @@ import { SpanKind } from '../constants.js';
 import { getBuiltin } from '../utils/platform.js';
 import { isInstrumentationSuppressed } from '../utils/suppress.js';
 import { subscribeChannels } from './channels.js';
+import { readOptions } from './options.js';
 import {
   clientUrlAttributes,
   endWithError,
@@ -53,10 +54,7 @@ function instrumentHttp(
   if (tracer == null || typeof tracer.startSpan !== 'function') {
     throw new TypeError('instrumentHttp: expected a tracer');
   }
-  if (options == null || typeof options !== 'object') {
-    throw new TypeError('instrumentHttp: options must be an object');
-  }
-  const opts = { ...options };
+  const opts = readOptions('instrumentHttp', options);
   const propagate = opts.propagate !== false;
   let enabled = true;
   /** Requests seen: their span, or null when not traced (suppressed). */

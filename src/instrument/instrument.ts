@@ -38,6 +38,19 @@ type InstrumentOptions = {
 function parseInstrumentations(
   value: string | ReadonlyArray<string> | undefined,
 ): Set<InstrumentationName> {
+  try {
+    return parseList(value);
+  } catch (e) {
+    if (e instanceof TypeError) throw e;
+    throw new TypeError('SPANTRAIL_INSTRUMENT: cannot read the list', {
+      cause: e,
+    });
+  }
+}
+
+function parseList(
+  value: string | ReadonlyArray<string> | undefined,
+): Set<InstrumentationName> {
   if (value == null) return new Set(instrumentationNames);
   const items =
     typeof value === 'string'
@@ -89,14 +102,25 @@ function instrument(
   if (options == null || typeof options !== 'object') {
     throw new TypeError('instrument: options must be an object');
   }
-  const selected = parseInstrumentations(options.instrument);
-  const running: Array<{ uninstrument(): void }> = [];
-  if (selected.has('async-init')) {
-    running.push(instrumentAsyncInit(tracer, { ready: options.ready }));
+  let o: InstrumentOptions;
+  try {
+    const { instrument: list, ready, http, fetch } = options;
+    o = { instrument: list, ready, http, fetch };
+  } catch (e) {
+    throw new TypeError('instrument: cannot read the options', { cause: e });
   }
-  if (selected.has('http')) running.push(instrumentHttp(tracer, options.http));
-  if (selected.has('fetch')) {
-    running.push(instrumentFetch(tracer, options.fetch));
+  const selected = parseInstrumentations(o.instrument);
+  const running: Array<{ uninstrument(): void }> = [];
+  try {
+    if (selected.has('http')) running.push(instrumentHttp(tracer, o.http));
+    if (selected.has('fetch')) running.push(instrumentFetch(tracer, o.fetch));
+    if (selected.has('async-init')) {
+      running.push(instrumentAsyncInit(tracer, { ready: o.ready === true }));
+    }
+  } catch (e) {
+    // options refused half-way: undo what was turned on
+    for (const r of running) r.uninstrument();
+    throw e;
   }
   return {
     tracer,
