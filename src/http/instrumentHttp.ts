@@ -60,6 +60,8 @@ function instrumentHttp(
   /** Requests seen: their span, or null when not traced (suppressed). */
   const clientSpans: WeakMap<object, Span | null> = new WeakMap();
   const serverSpans: WeakMap<object, Span> = new WeakMap();
+  /** Requests whose response arrived: the response ends their span. */
+  const responded: WeakSet<object> = new WeakSet();
 
   const clientSpan = (request: any): Span | undefined => {
     const known = clientSpans.get(request);
@@ -87,6 +89,18 @@ function instrumentHttp(
     );
     const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
     clientSpans.set(request, span);
+    // an upgrade (WebSocket) has no response to finish, and an abort()ed
+    // request no error: both only close
+    request.once('close', () => {
+      if (span.isEnded() || responded.has(request)) return;
+      const status = request.res?.statusCode;
+      if (typeof status !== 'number') {
+        endWithError(span, 'aborted');
+        return;
+      }
+      recordStatus(span, status, 'client');
+      span.end();
+    });
     recordHeaders(span, 'http.request.header.', opts.requestHeaders, (n) =>
       request.getHeader(n),
     );
@@ -125,6 +139,7 @@ function instrumentHttp(
     handlers['http.client.response.finish'] = ({ request, response }) => {
       const span = clientSpans.get(request);
       if (span == null || span.isEnded()) return;
+      responded.add(request);
       recordStatus(span, response.statusCode, 'client');
       recordHeaders(
         span,

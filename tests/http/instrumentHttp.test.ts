@@ -195,6 +195,60 @@ describe('instrumentHttp and instrumentFetch in code', () => {
     }
   });
 
+  test('an upgrade (WebSocket handshake) ends its CLIENT span with 101', async () => {
+    const onUpgrade = (_req: unknown, socket: any) => {
+      socket.end(
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n' +
+          'Connection: Upgrade\r\n\r\n',
+      );
+    };
+    server.on('upgrade', onUpgrade);
+    const i = instrumentHttp(c.tracer);
+    try {
+      c.spans.length = 0;
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = http.request(`${base}/ws`, {
+          headers: { connection: 'Upgrade', upgrade: 'websocket' },
+        });
+        req.on('upgrade', (res, socket) => {
+          socket.destroy();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).toBe(101);
+      await settle(1);
+      const [client] = c.spans;
+      expect(client.kind).toBe(SpanKind.CLIENT);
+      expect(client.attributes['http.response.status_code']).toBe(101);
+      expect(client.status.code).toBe(0);
+    } finally {
+      i.uninstrument();
+      server.off('upgrade', onUpgrade);
+    }
+  });
+
+  test('a request abort()ed before its answer ends with ERROR', async () => {
+    const i = instrumentHttp(c.tracer, { server: false });
+    try {
+      c.spans.length = 0;
+      const req = http.get(`${base}/abort`);
+      req.on('error', () => undefined);
+      await new Promise((r) => setImmediate(r));
+      req.abort();
+      await settle(1);
+      const client = c.spans.find((s) => s.kind === SpanKind.CLIENT)!;
+      expect(client.status.code).toBe(2);
+      // Node reports it as a reset socket, or only closes the request
+      expect(['ECONNRESET', 'aborted']).toContain(
+        client.attributes['error.type'],
+      );
+    } finally {
+      i.uninstrument();
+    }
+  });
+
   test('bad arguments throw the documented TypeError', () => {
     expect(() => instrumentHttp(undefined as any)).toThrow(TypeError);
     expect(() => instrumentFetch({} as any)).toThrow(TypeError);
