@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, test, expect, afterAll } from '@jest/globals';
-import { parseTrace } from '../utils/schema.js';
+import { parseTrace } from './utils/schema.js';
 
 // The published Polykey agent (polykey 1.15.1: async-init 1.x, CommonJS),
 // unmodified, created and stopped under the preload in a child process.
 
-const root = path.resolve(import.meta.dirname, '../..');
+const root = path.resolve(import.meta.dirname, '..');
 const program = path.join(root, 'tests/fixtures/polykey/agent.cjs');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-polykey-'));
 const ERROR = 2;
