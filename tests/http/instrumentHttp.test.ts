@@ -20,12 +20,13 @@ const c = collectingTracer();
 let server: http.Server;
 let base: string;
 /** What the server saw of the last request, and the span active there. */
-let last: { traceparent?: string; active?: Span } = {};
+let last: { traceparent?: string; tracestate?: string; active?: Span } = {};
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     last = {
       traceparent: req.headers.traceparent as string | undefined,
+      tracestate: req.headers.tracestate as string | undefined,
       active: c.tracer.activeSpan(),
     };
     // work the handler does is a child of its SERVER span
@@ -80,6 +81,38 @@ describe('instrumentHttp and instrumentFetch in code', () => {
       expect(c.byName('handler.work').parentId).toBe(server.spanId);
     } finally {
       i.uninstrument();
+    }
+  });
+
+  test('a remote parent and its tracestate carry on to the calls made', async () => {
+    const i = instrumentHttp(c.tracer);
+    const f = instrumentFetch(c.tracer);
+    try {
+      c.spans.length = 0;
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      // an outside caller (not instrumented) hands in its context
+      const r = await withoutInstrumentation(() =>
+        fetch(`${base}/in`, {
+          headers: {
+            traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+            tracestate: 'vendor=abc',
+          },
+        }),
+      );
+      await r.text();
+      await settle(2);
+      const server = c.spans.find((s) => s.kind === SpanKind.SERVER)!;
+      expect(server.traceId).toBe(traceId);
+      expect(server.parentId).toBe('00f067aa0ba902b7');
+      // a call made under that span forwards the tracestate
+      await c.tracer
+        .withSpan(server, () => fetch(`${base}/out`))
+        .then((x) => x.text());
+      expect(last.traceparent).toMatch(new RegExp(`^00-${traceId}-`));
+      expect(last.tracestate).toBe('vendor=abc');
+    } finally {
+      i.uninstrument();
+      f.uninstrument();
     }
   });
 
