@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, test, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { parseInstrumentations, instrument } from '../../src/index.js';
@@ -55,5 +57,29 @@ describe('SPANTRAIL_INSTRUMENT', () => {
     await fetch(url).catch(() => undefined);
     expect(c.spans).toHaveLength(1);
     expect(() => instrument(c.tracer, { instrument: 'x' })).toThrow(TypeError);
+  });
+
+  test('the preload refuses an unknown name before the program runs', () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'file://' + path.join(root, 'dist/register.js'),
+        '-e',
+        "process.stdout.write('ran')",
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          SPANTRAIL_OUTPUT: 'stderr',
+          SPANTRAIL_INSTRUMENT: 'http,htpp',
+        },
+      },
+    );
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("unknown instrumentation 'htpp'");
   });
 });
