@@ -21,6 +21,7 @@ const caseFiles = [
   'ids.js',
   'stats.js',
   'import-time.js',
+  'first-span.js',
   'http.js',
 ];
 

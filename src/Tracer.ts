@@ -28,6 +28,7 @@ import { timeInputToPerf } from './utils/time.js';
 import { processObject } from './utils/platform.js';
 
 let defaultContextManager: ContextManager | undefined;
+const probeSampler = new AlwaysOnSampler();
 
 function checkLimits(limits: Partial<SpanLimits> | undefined): SpanLimits {
   const merged: SpanLimits = { ...defaultLimits, ...limits };
@@ -84,12 +85,20 @@ class Tracer extends EventTarget {
       throw new TypeError('sampler: must have a shouldSample method');
     }
     this.service = options.service ?? defaultServiceName();
-    this.sampler = options.sampler ?? new AlwaysOnSampler();
     this.limits = checkLimits(options.limits);
     this.context =
       options.context == null
         ? (defaultContextManager ??= createContextManager(undefined))
         : createContextManager(options.context);
+    // A probe span, sampled and ended with no processor to see it: set-up
+    // (the id pool, compiling the span path) is paid here, not as a false
+    // gap before the program's first span.
+    this.sampler = probeSampler;
+    this.processors = [];
+    Tracer.prototype.startSpan
+      .call(this, 'spantrail.probe', { parent: null })
+      .end();
+    this.sampler = options.sampler ?? new AlwaysOnSampler();
     this.processors =
       options.output == null
         ? []

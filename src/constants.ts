@@ -58,6 +58,12 @@ const defaultHighWaterMark = 64 * 1024;
 const defaultFlushInterval = 25;
 
 /**
+ * Started spans an output holds before writing `start` records for those
+ * still open: bounds what it keeps alive when spans start and never end.
+ */
+const maxPendingStarts = 64;
+
+/**
  * Defaults of the OTLP exporter: OpenTelemetry's batch processor defaults
  * (queue, batch, delay), and its exporter's timeout and retry policy.
  */
@@ -85,4 +91,5 @@ export {
   defaultBufferSize,
   defaultHighWaterMark,
   defaultFlushInterval,
+  maxPendingStarts,
 };

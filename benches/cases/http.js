@@ -78,7 +78,7 @@ async function run({ quick, tmpDir }) {
 }
 
 export default {
-  id: 11,
+  id: 12,
   name: 'http',
   title: 'HTTP and fetch instrumentation: a request over loopback',
   run,

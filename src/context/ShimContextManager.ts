@@ -68,6 +68,18 @@ class ShimContextManager implements ContextManager {
     } as unknown as F;
   }
 
+  /**
+   * Makes `span` active outside any `with` and returns the span that was
+   * active. The await transform (`spantrail/vite`, `spantrail/esbuild`)
+   * uses it to give a resumed async function its own span back, and to put
+   * the previous one back before the function suspends again.
+   */
+  public swap(span: Store): Store {
+    const previous = this.current;
+    this.current = span;
+    return previous;
+  }
+
   protected run<R>(
     span: Store,
     known: boolean,

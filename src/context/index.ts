@@ -1,6 +1,7 @@
 import type { ContextManager } from '../types.js';
 import AlsContextManager from './AlsContextManager.js';
 import ShimContextManager from './ShimContextManager.js';
+import { setResumeTarget } from './resumeTarget.js';
 
 /**
  * The context manager for a tracer option: AsyncLocalStorage where the
@@ -12,9 +13,11 @@ function createContextManager(
   if (option === 'shim') return new ShimContextManager();
   if (option === 'als') return new AlsContextManager();
   if (option == null) {
-    return AlsContextManager.isAvailable()
-      ? new AlsContextManager()
-      : new ShimContextManager();
+    if (AlsContextManager.isAvailable()) return new AlsContextManager();
+    // the shared default shim is the one the await transform restores
+    const shim = new ShimContextManager();
+    setResumeTarget(shim);
+    return shim;
   }
   if (
     typeof option === 'object' &&
