@@ -22,6 +22,7 @@ const caseFiles = [
   'stats.js',
   'import-time.js',
   'first-span.js',
+  'preload-startup.js',
   'http.js',
 ];
 

@@ -307,8 +307,10 @@ class Tracer extends EventTarget {
 
   public override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: AddEventListenerOptions | boolean,
+    // typed through EventTarget: the DOM's listener type names are not in
+    // Node's types, and the declarations must check with either
+    listener: Parameters<EventTarget['addEventListener']>[1],
+    options?: Parameters<EventTarget['addEventListener']>[2],
   ): void {
     // flags are never cleared: a stale flag only costs an empty dispatch
     if (type === 'spanstart') this.hasStartListeners = true;

@@ -74,8 +74,8 @@ async function run({ quick, tmpDir }) {
 }
 
 export default {
-  id: 11,
-  name: 'case11-first-span',
+  id: 12,
+  name: 'case12-first-span',
   title: 'The first span of a process',
   run,
 };

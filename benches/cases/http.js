@@ -78,7 +78,7 @@ async function run({ quick, tmpDir }) {
 }
 
 export default {
-  id: 12,
+  id: 13,
   name: 'http',
   title: 'HTTP and fetch instrumentation: a request over loopback',
   run,

@@ -26,6 +26,11 @@ type InstrumentOptions = {
   instrument?: string | ReadonlyArray<string>;
   /** Span every `@ready` method of async-init classes. */
   ready?: boolean;
+  /**
+   * Patch ESM builds of async-init through module hooks (default true; see
+   * {@link instrumentAsyncInit}).
+   */
+  esm?: boolean;
   http?: InstrumentHttpOptions;
   fetch?: HttpInstrumentationOptions;
 };
@@ -104,8 +109,8 @@ function instrument(
   }
   let o: InstrumentOptions;
   try {
-    const { instrument: list, ready, http, fetch } = options;
-    o = { instrument: list, ready, http, fetch };
+    const { instrument: list, ready, esm, http, fetch } = options;
+    o = { instrument: list, ready, esm, http, fetch };
   } catch (e) {
     throw new TypeError('instrument: cannot read the options', { cause: e });
   }
@@ -115,7 +120,12 @@ function instrument(
     if (selected.has('http')) running.push(instrumentHttp(tracer, o.http));
     if (selected.has('fetch')) running.push(instrumentFetch(tracer, o.fetch));
     if (selected.has('async-init')) {
-      running.push(instrumentAsyncInit(tracer, { ready: o.ready === true }));
+      running.push(
+        instrumentAsyncInit(tracer, {
+          ready: o.ready === true,
+          esm: o.esm !== false,
+        }),
+      );
     }
   } catch (e) {
     // options refused half-way: undo what was turned on

@@ -2,7 +2,7 @@ import type { Context, Span as OtelSpanApi } from '@opentelemetry/api';
 import type Span from '../Span.js';
 import type { ContextManager, SpanContext } from '../types.js';
 import type { ContextStorage } from './contextStorage.js';
-import { ROOT_CONTEXT, createTraceState, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, createTraceState, trace } from './api.js';
 import OtelContextManager from './OtelContextManager.js';
 import { createContextStorage } from './contextStorage.js';
 import { isSpan, parentOf, rememberWrapped } from './spans.js';

@@ -20,13 +20,22 @@ function isAgain(e: any): boolean {
 }
 
 /**
+ * The part of `node:fs` a sink uses, described structurally so that the
+ * public declarations need no Node types.
+ */
+type FdSinkFs = {
+  writeSync(fd: number, data: string | Uint8Array, offset?: number): number;
+  closeSync(fd: number): void;
+};
+
+/**
  * Writes to a file descriptor with `fs.writeSync`: one system call per
  * batch, and nothing left in flight that a sudden exit could lose. A full
  * non-blocking pipe (EAGAIN) keeps the rest and retries on a timer.
  */
 class FdSink implements Sink {
   public readonly fd: number;
-  protected fs: typeof NodeFs;
+  protected fs: FdSinkFs;
   protected owned: boolean;
   protected events: SinkEvents;
   protected pending: Uint8Array | undefined;
@@ -34,7 +43,7 @@ class FdSink implements Sink {
   protected byteLength: (chunk: string) => number;
 
   public constructor(
-    fs: typeof NodeFs,
+    fs: FdSinkFs,
     fd: number,
     owned: boolean,
     events: SinkEvents,
