@@ -278,7 +278,8 @@ class JsonlOutput implements SpanProcessor {
   };
 
   protected flushNow(): void {
-    this.clearTimer();
+    // a pending timer stays: re-arming one per batch cost more than the
+    // empty flush it may find
     if (this.stopped) return;
     if (this.started.length > 0) {
       // into the buffer, under its bound, also while the sink is full

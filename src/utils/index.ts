@@ -18,3 +18,4 @@ export {
 export { describeException } from './exceptions.js';
 export { w3cSpanId } from './ids.js';
 export { watchThenable } from './thenables.js';
+export { boundCall } from './bound.js';

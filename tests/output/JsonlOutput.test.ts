@@ -31,6 +31,21 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   }),
 );
 
+/** Applies one span operation to the spans made so far. */
+function applyOp(tracer: Tracer, spans: Array<Span>, o: Op): void {
+  if (o.op === 'start') {
+    const parent =
+      o.parent === null || spans.length === 0
+        ? null
+        : spans[o.parent % spans.length];
+    spans.push(tracer.startSpan(`s${spans.length}`, { parent }));
+  } else if (spans.length > 0) {
+    const span = spans[o.which % spans.length];
+    if (o.op === 'end') span.end();
+    else span.setAttribute('v', o.value);
+  }
+}
+
 describe('JSONL output', () => {
   test('random span trees give a valid, complete, consistent JSONL', async () => {
     let run = 0;
@@ -47,24 +62,10 @@ describe('JSONL output', () => {
             bufferSize: 1 << 20,
           });
           const spans: Array<Span> = [];
-          const ended = new Set<string>();
-          for (const o of ops) {
-            if (o.op === 'start') {
-              const parent =
-                o.parent === null || spans.length === 0
-                  ? null
-                  : spans[o.parent % spans.length];
-              spans.push(tracer.startSpan(`s${spans.length}`, { parent }));
-            } else if (spans.length > 0) {
-              const span = spans[o.which % spans.length];
-              if (o.op === 'end') {
-                span.end();
-                ended.add(span.spanId);
-              } else {
-                span.setAttribute('v', o.value);
-              }
-            }
-          }
+          for (const o of ops) applyOp(tracer, spans, o);
+          const ended = new Set(
+            spans.filter((s) => s.isEnded()).map((s) => s.spanId),
+          );
           await tracer.close();
           const records = parseTrace(fs.readFileSync(file, 'utf8'));
           expect(records[0].type).toBe('meta');
@@ -135,16 +136,8 @@ describe('JSONL output', () => {
               // the output's own timer runs; then the batch has left
               await new Promise((r) => setTimeout(r, 2));
               check();
-            } else if (o.op === 'start') {
-              const parent =
-                o.parent === null || spans.length === 0
-                  ? null
-                  : spans[o.parent % spans.length];
-              spans.push(tracer.startSpan(`s${spans.length}`, { parent }));
-            } else if (spans.length > 0) {
-              const span = spans[o.which % spans.length];
-              if (o.op === 'end') span.end();
-              else span.setAttribute('v', o.value);
+            } else {
+              applyOp(tracer, spans, o);
             }
           }
           await tracer.close();
