@@ -15,12 +15,15 @@ import { runInSpan } from './results/endWhenDone.js';
 import IdGenerator from './IdGenerator.js';
 import { processorsOf } from './processorFactory.js';
 import AlwaysOnSampler from './sampling/AlwaysOnSampler.js';
-import { createContextManager, contextLostAttribute } from './context/index.js';
+import {
+  createContextManager,
+  contextLostAttribute,
+} from './context/createContextManager.js';
 import {
   extractTraceContext,
   injectTraceContext,
-} from './propagation/index.js';
-import type { Carrier } from './propagation/index.js';
+} from './propagation/traceContext.js';
+import type { Carrier } from './propagation/traceContext.js';
 import { SpanEvent, TracerErrorEvent } from './events.js';
 import { isValidSpanId, isValidTraceId } from './propagation/traceContext.js';
 import { SpanKind, TraceFlags, defaultLimits } from './constants.js';

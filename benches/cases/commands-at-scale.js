@@ -124,8 +124,8 @@ async function run({ quick, tmpDir }) {
 }
 
 export default {
-  id: 14,
-  name: 'case14-commands-at-scale',
+  id: 15,
+  name: 'case15-commands-at-scale',
   title: '`view`, `html`, `convert` on many spans and on a deep chain',
   run,
 };

@@ -201,8 +201,8 @@ async function run({ quick, tmpDir }) {
 }
 
 export default {
-  id: 13,
-  name: 'case13-serve',
+  id: 14,
+  name: 'case14-serve',
   title: '`spantrail serve` on a large trace file',
   run,
 };

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { JsonlOutput, Tracer, records } from '../lib/spantrail.js';
+import { JsonlOutput, Tracer } from '../lib/spantrail.js';
 import { compare } from '../lib/harness.js';
 import { addRatios, fmtNum, fmtRatio } from '../lib/report.js';
 import { createOtel } from '../lib/otel.js';
@@ -53,7 +53,13 @@ async function run({ settings, tmpDir }) {
   // characters: pad attributes so every contender writes lines of one length
   const pad = 96;
   span.attributes.pad = 'x'.repeat(pad);
-  const line = records.spanLine(span);
+  // the line the output writes for the span: its `span` record
+  const written = [];
+  const capture = new JsonlOutput((chunk) => written.push(chunk), {
+    sync: true,
+  });
+  capture.onEnd(span);
+  const line = written.join('').split('\n').at(-2) + '\n';
   const recordObj = JSON.parse(line);
   const probe = path.join(tmpDir, 'probe.log');
   pino(pino.destination({ dest: probe, sync: true })).info(recordObj);

@@ -1,4 +1,5 @@
 import { getBuiltin } from '../utils/platform.js';
+import { withoutInstrumentation } from '../utils/suppress.js';
 import version from '../version.js';
 
 type HttpTransportOptions = {
@@ -134,12 +135,15 @@ class HttpTransport {
     };
     if (o.gzip) headers['content-encoding'] = 'gzip';
     try {
-      const response = await fetch(o.url, {
-        method: 'POST',
-        headers,
-        body: body as BodyInit,
-        signal: controller.signal,
-      });
+      // an export traced by the fetch instrumentation would export itself
+      const response = await withoutInstrumentation(() =>
+        fetch(o.url, {
+          method: 'POST',
+          headers,
+          body: body as BodyInit,
+          signal: controller.signal,
+        }),
+      );
       // read the answer so the connection can be reused
       const text = await response.text().catch(() => '');
       if (response.ok) return { ok: true };
