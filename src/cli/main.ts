@@ -3,12 +3,6 @@
  * The `spantrail` command: view, stats, convert, html, serve and run.
  */
 import CliError from './CliError.js';
-import view from './commands/view.js';
-import stats from './commands/stats.js';
-import convert from './commands/convert.js';
-import html from './commands/html.js';
-import run from './commands/run.js';
-import serve from './commands/serve.js';
 import version from '../version.js';
 
 const help = `Usage: spantrail <command> [options]
@@ -37,13 +31,21 @@ Examples:
   spantrail run -- node app.js
 `;
 
-const commands: Record<string, (args: Array<string>) => Promise<number>> = {
-  view,
-  stats,
-  convert,
-  html,
-  serve,
-  run,
+type Command = (args: Array<string>) => Promise<number>;
+
+/** Each command's module loads only when it runs: a quick start for all. */
+const lazy =
+  (load: () => Promise<{ default: Command }>): Command =>
+  async (args) =>
+    (await load()).default(args);
+
+const commands: Record<string, Command> = {
+  view: lazy(() => import('./commands/view.js')),
+  stats: lazy(() => import('./commands/stats.js')),
+  convert: lazy(() => import('./commands/convert.js')),
+  html: lazy(() => import('./commands/html.js')),
+  serve: lazy(() => import('./commands/serve.js')),
+  run: lazy(() => import('./commands/run.js')),
 };
 
 async function main(argv: Array<string>): Promise<number> {
