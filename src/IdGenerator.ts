@@ -7,6 +7,11 @@ for (let i = 0; i < 4096; i++) {
 }
 // the variant bits 10 and the next 2 random bits make the 17th hex digit
 const variantDigit = ['8', '9', 'a', 'b'];
+// by the char code of a random hex digit: its low 2 bits as a variant digit
+const variantOfCode: Array<string> = [];
+for (let i = 0; i < 16; i++) {
+  variantOfCode[i.toString(16).charCodeAt(0)] = variantDigit[i & 3];
+}
 
 const hexByte: Array<string> = [];
 for (let i = 0; i < 256; i++) hexByte.push(i.toString(16).padStart(2, '0'));
@@ -121,7 +126,7 @@ class IdGenerator {
     return (
       this.prefix +
       versionSeq[this.seq] +
-      variantDigit[parseInt(this.randomHex[offset], 16) & 3] +
+      variantOfCode[this.randomHex.charCodeAt(offset)] +
       this.randomHex.slice(offset + 1, offset + 16)
     );
   }
