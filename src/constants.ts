@@ -48,6 +48,14 @@ const defaultLimits = {
   attributePerLinkCountLimit: 128,
 } as const;
 
+/**
+ * Attributes that count, on a span, the names, keys, event names and status
+ * messages cut at `attributeValueLengthLimit`, and the times given to
+ * `startTime`, `end`, `addEvent` that were invalid and replaced by now.
+ */
+const truncatedAttribute = 'spantrail.truncated';
+const invalidTimeAttribute = 'spantrail.time.invalid';
+
 /** Characters a JSONL output holds before it drops records. */
 const defaultBufferSize = 4 * 1024 * 1024;
 
@@ -75,6 +83,8 @@ const otlpDefaults = {
 } as const;
 
 export {
+  truncatedAttribute,
+  invalidTimeAttribute,
   otlpDefaults,
   spanKindNames,
   SpanKind,

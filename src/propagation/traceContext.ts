@@ -173,20 +173,25 @@ function setHeader(carrier: Carrier, name: string, value: string): void {
 /**
  * Writes `traceparent` (and `tracestate`, when the context has a valid one)
  * for `context` into `carrier`. Returns false, writing nothing, when the
- * context is not valid (e.g. the no-op tracer's span).
+ * context is not valid (e.g. the no-op tracer's span) or the carrier
+ * cannot be written. Never throws.
  */
 function injectTraceContext(carrier: Carrier, context: SpanContext): boolean {
-  const traceparent = formatTraceParent(context);
-  if (traceparent === undefined) return false;
-  setHeader(carrier, traceparentHeader, traceparent);
-  if (
-    context.traceState !== undefined &&
-    isValidTraceState(context.traceState)
-  ) {
-    const traceState = trimOws(context.traceState);
-    if (traceState !== '') setHeader(carrier, tracestateHeader, traceState);
+  if (carrier == null || context == null) return false;
+  try {
+    const traceparent = formatTraceParent(context);
+    if (traceparent === undefined) return false;
+    const state = context.traceState;
+    setHeader(carrier, traceparentHeader, traceparent);
+    if (state !== undefined && isValidTraceState(state)) {
+      const traceState = trimOws(state);
+      if (traceState !== '') setHeader(carrier, tracestateHeader, traceState);
+    }
+    return true;
+  } catch {
+    // a carrier or context whose accessors throw: nothing more is written
+    return false;
   }
-  return true;
 }
 
 /**

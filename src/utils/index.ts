@@ -1,4 +1,10 @@
-export { timeOrigin, perfToEpochMicros, timeInputToPerf } from './time.js';
+export {
+  timeOrigin,
+  maxEpochMs,
+  perfToEpochMicros,
+  timeInputToPerf,
+  isTimeInput,
+} from './time.js';
 export {
   processObject,
   processEnv,
@@ -8,6 +14,10 @@ export {
   processHooks,
 } from './platform.js';
 export {
+  unreadable,
+  valueUnreadable,
+  keyCut,
+  toText,
   truncate,
   safeJson,
   toAttributeValue,
