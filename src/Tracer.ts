@@ -342,11 +342,12 @@ class Tracer extends EventTarget {
     optionsOrFn: SpanOptions | undefined | ((span: Span) => R),
     maybeFn?: (span: Span) => R,
   ): R {
-    const fn =
-      typeof optionsOrFn === 'function'
-        ? optionsOrFn
-        : (maybeFn as (span: Span) => R);
-    const options = typeof optionsOrFn === 'function' ? undefined : optionsOrFn;
+    // the last function given runs: options may be anything, even callable
+    const withOptions = typeof maybeFn === 'function';
+    const fn = withOptions
+      ? maybeFn
+      : (optionsOrFn as ((span: Span) => R) | undefined);
+    const options = withOptions ? (optionsOrFn as SpanOptions) : undefined;
     if (typeof fn !== 'function') {
       throw new TypeError('startActiveSpan: expected a function');
     }
