@@ -73,10 +73,17 @@ class Tracer extends EventTarget {
   protected hasEndListeners = false;
   protected closing: Promise<void> | undefined;
 
-  public constructor(options: TracerOptions = {}) {
+  public constructor(tracerOptions: TracerOptions = {}) {
     super();
-    if (options == null || typeof options !== 'object') {
+    if (tracerOptions == null || typeof tracerOptions !== 'object') {
       throw new TypeError('Tracer: options must be an object');
+    }
+    let options: TracerOptions;
+    try {
+      // read once: getters run here, not again later
+      options = { ...tracerOptions };
+    } catch {
+      throw new TypeError('Tracer: options cannot be read');
     }
     if (options.service != null && typeof options.service !== 'string') {
       throw new TypeError('service: must be a string');
@@ -103,6 +110,8 @@ class Tracer extends EventTarget {
             bufferSize: options.bufferSize,
             sync: options.sync,
             flushInterval: options.flushInterval,
+            exitTimeout: options.exitTimeout,
+            closeTimeout: options.closeTimeout,
             onError: (e) => this.reportError(e),
           });
   }

@@ -66,6 +66,15 @@ const defaultHighWaterMark = 64 * 1024;
 const defaultFlushInterval = 25;
 
 /**
+ * Longest wait, in milliseconds, of the last synchronous write at exit (or
+ * on a signal) for a reader that does not read.
+ */
+const defaultExitTimeout = 2000;
+
+/** Longest wait of an output's `close()`, in milliseconds. */
+const defaultCloseTimeout = 5000;
+
+/**
  * Defaults of the OTLP exporter: OpenTelemetry's batch processor defaults
  * (queue, batch, delay), and its exporter's timeout and retry policy.
  */
@@ -95,4 +104,6 @@ export {
   defaultBufferSize,
   defaultHighWaterMark,
   defaultFlushInterval,
+  defaultExitTimeout,
+  defaultCloseTimeout,
 };

@@ -59,6 +59,7 @@ export {
   StreamSink,
   WebStreamSink,
   FunctionSink,
+  ErrorOutput,
 } from './output/index.js';
 export { OtlpHttpExporter, ErrorOtlpExport } from './otlp/index.js';
 // integrations

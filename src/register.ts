@@ -7,13 +7,21 @@
  *
  * @module
  */
-import { tracerFromProcess } from './fromProcess.js';
-import { setTracer } from './global.js';
+import type Tracer from './Tracer.js';
+import { reportTracingOff, tracerFromProcess } from './fromProcess.js';
+import { noopTracer, setTracer } from './global.js';
 import instrumentAsyncInit from './asyncInit/instrumentAsyncInit.js';
 import { processEnv } from './utils/platform.js';
 
 const env = processEnv();
-const tracer = tracerFromProcess();
+let tracer: Tracer;
+try {
+  tracer = tracerFromProcess();
+} catch (e) {
+  // a bad --trace-output or option must not keep the program from running
+  reportTracingOff(e);
+  tracer = noopTracer;
+}
 
 if (tracer.enabled) {
   setTracer(tracer);

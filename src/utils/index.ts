@@ -25,6 +25,7 @@ export {
   setAttributeOn,
   sanitizeAttributes,
 } from './attributes.js';
+export { exitHooks, stopSignals } from './signals.js';
 export { describeException } from './exceptions.js';
 export { w3cSpanId } from './ids.js';
 export { watchThenable } from './thenables.js';
