@@ -80,6 +80,8 @@ const defaultCloseTimeout = 5000;
  */
 const otlpDefaults = {
   maxQueueSize: 2048,
+  /** Estimated bytes of the queued spans (16 MiB). */
+  maxQueueBytes: 16 * 1024 * 1024,
   maxBatchSize: 512,
   /** Milliseconds. */
   scheduledDelay: 5000,

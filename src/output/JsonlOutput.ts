@@ -211,11 +211,22 @@ class JsonlOutput implements SpanProcessor {
     (this.timer as any).unref?.();
   }
 
-  /** Hands buffered records on; resolves once the destination took them. */
+  /**
+   * Hands buffered records on; resolves once the destination took them, or
+   * after `closeTimeout` when it takes nothing.
+   */
   public flush(): Promise<void> {
     this.flushNow();
     if (!this.waiting) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    // a destination that never drains must not hang its caller
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.closeTimeout);
+      (timer as any).unref?.();
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /**
