@@ -10,8 +10,9 @@ type TraceFollowerOptions = ParseOptions & {
   /** Called after a poll delivered new records. */
   onUpdate?: () => void;
   /**
-   * Called when the file shrank (truncated or replaced): the caller should
-   * drop what it built; the file is then read again from the start.
+   * Called when the file was truncated, replaced (another inode) or
+   * rewritten (its first line changed): the caller should drop what it
+   * built; the file is then read again from the start.
    */
   onReset?: () => void;
   /** Called when a poll fails (e.g. the file was removed). */
@@ -35,6 +36,8 @@ class TraceFollower {
   protected timer?: ReturnType<typeof setTimeout>;
   protected stopped: boolean = false;
   protected buffer: Buffer = Buffer.allocUnsafe(1 << 20);
+  /** The file read so far: device, inode, and its first bytes. */
+  protected identity: { dev: number; ino: number; head: Buffer } | undefined;
 
   constructor(
     path: string,
@@ -76,6 +79,7 @@ class TraceFollower {
   public reset(): void {
     this.generation++;
     this.offset = 0;
+    this.identity = undefined;
     this.decoder = new TraceDecoder(
       this.path,
       this.sink,
@@ -90,10 +94,18 @@ class TraceFollower {
     const before = decoder.records;
     const handle = await fs.promises.open(this.path, 'r');
     try {
-      const { size } = await handle.stat();
-      if (size < this.offset) {
+      const stat = await handle.stat();
+      const size = stat.size;
+      if (await this.rewritten(handle, stat)) {
         this.reset();
         this.options.onReset?.();
+      }
+      if (this.identity === undefined && size > 0) {
+        this.identity = {
+          dev: stat.dev,
+          ino: stat.ino,
+          head: await readHead(handle, size),
+        };
       }
       // onReset may reset this follower again; read under the final state.
       const generation = this.generation;
@@ -118,6 +130,31 @@ class TraceFollower {
     return changed;
   }
 
+  /**
+   * Whether the file is not the one read so far: it shrank, it is another
+   * file (inode), or its first line changed (a truncation followed by a
+   * longer rewrite between two polls).
+   */
+  protected async rewritten(
+    handle: fs.promises.FileHandle,
+    stat: fs.Stats,
+  ): Promise<boolean> {
+    if (stat.size < this.offset) return true;
+    const id = this.identity;
+    if (id === undefined) return false;
+    if (stat.dev !== id.dev || stat.ino !== id.ino) return true;
+    const head = await readHead(handle, stat.size);
+    const complete =
+      id.head.indexOf(newline) >= 0 || id.head.length >= headLength;
+    const same = complete
+      ? head.equals(id.head)
+      : head.subarray(0, id.head.length).equals(id.head);
+    if (!same) return true;
+    // a first line still being written when it was read: keep it whole
+    if (!complete) id.head = head;
+    return false;
+  }
+
   protected schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
@@ -130,6 +167,22 @@ class TraceFollower {
       );
     }, this.options.interval ?? 250);
   }
+}
+
+const newline = 0x0a;
+/** Bytes of the first line kept to recognise the file. */
+const headLength = 4096;
+
+/** The file's first line (with its newline), at most `headLength` bytes. */
+async function readHead(
+  handle: fs.promises.FileHandle,
+  size: number,
+): Promise<Buffer> {
+  const buffer = Buffer.alloc(Math.min(size, headLength));
+  const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+  const head = buffer.subarray(0, bytesRead);
+  const end = head.indexOf(newline);
+  return end < 0 ? head : head.subarray(0, end + 1);
 }
 
 export default TraceFollower;
