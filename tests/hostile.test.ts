@@ -1,6 +1,18 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { Tracer, traced } from '../src/index.js';
+import {
+  Tracer,
+  extractTraceContext,
+  formatTraceParent,
+  getObjectSpan,
+  injectTraceContext,
+  isValidTraceState,
+  parseTraceParent,
+  setObjectSpan,
+  spanFromContextObject,
+  traced,
+  withContextSpan,
+} from '../src/index.js';
 import { wrapTraced } from '../src/methods/wrap.js';
 import { parseTrace } from './utils/schema.js';
 import { fcParams } from './utils/fc.js';
@@ -261,6 +273,21 @@ const call: fc.Arbitrary<Call> = fc.oneof(
         tracer.startActiveSpan(n.make() as any, o.make() as any, (span) =>
           span.isRecording(),
         );
+      }),
+  ),
+  fc.tuple(hostile, hostile).map(
+    ([a, b]) =>
+      new Call(`helpers(${a.label}, ${b.label})`, (tracer, s) => {
+        parseTraceParent(a.make());
+        formatTraceParent(a.make() as any);
+        isValidTraceState(a.make());
+        injectTraceContext(a.make() as any, b.make() as any);
+        extractTraceContext(a.make());
+        const span = s[s.length - 1] ?? tracer.startSpan('helpers');
+        setObjectSpan(a.make() as any, span);
+        getObjectSpan(a.make());
+        spanFromContextObject(a.make());
+        spanFromContextObject(withContextSpan(a.make() as any, span));
       }),
   ),
   fc.tuple(hostile, hostile).map(

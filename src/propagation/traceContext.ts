@@ -83,15 +83,21 @@ function isValidSpanId(id: unknown): id is string {
 /**
  * Formats a version 00 `traceparent` for `context`, or undefined when its
  * ids are invalid. The parent id is the low 16 hex characters of a
- * spantrail span id (its W3C/OTLP span id).
+ * spantrail span id (its W3C/OTLP span id). Never throws.
  */
 function formatTraceParent(context: SpanContext): string | undefined {
-  const { traceId, spanId } = context;
+  let traceId: unknown;
+  let spanId: unknown;
+  let traceFlags: unknown;
+  try {
+    ({ traceId, spanId, traceFlags } = context);
+  } catch {
+    // not an object, or getters that throw: no context
+    return undefined;
+  }
   if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
   const flags =
-    typeof context.traceFlags === 'number'
-      ? context.traceFlags & 0xff
-      : TraceFlags.SAMPLED;
+    typeof traceFlags === 'number' ? traceFlags & 0xff : TraceFlags.SAMPLED;
   return `00-${traceId}-${w3cSpanId(spanId)}-${flags.toString(16).padStart(2, '0')}`;
 }
 
