@@ -21,6 +21,8 @@ const caseFiles = [
   'ids.js',
   'stats.js',
   'import-time.js',
+  'first-span.js',
+  'preload-startup.js',
 ];
 
 function parseArgs(argv) {

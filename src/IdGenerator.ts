@@ -22,6 +22,27 @@ function sortableTick(epochMs: number): number {
   return seconds * 4096 + Math.floor(((ms - seconds * 1000) * 4096) / 1000);
 }
 
+/**
+ * Fills `buffer` from `Math.random` (V8's xorshift128+, seeded from the
+ * operating system), 32 bits at a time. Ids need to be unique, not secret,
+ * as OpenTelemetry's own id generator reasons; and unlike
+ * `crypto.getRandomValues`, whose first call sets up the crypto library
+ * (milliseconds, a false gap in the first trace of every process), it
+ * costs the same on the first span as on the next.
+ */
+function fillRandom(buffer: Uint8Array): void {
+  const words = new Uint32Array(
+    buffer.buffer,
+    buffer.byteOffset,
+    buffer.byteLength >>> 2,
+  );
+  for (let i = 0; i < words.length; i++) {
+    words[i] = Math.random() * uint32Range;
+  }
+}
+
+const uint32Range = 2 ** 32;
+
 /** Ids drawn from one refill of the random pool. */
 const idsPerRefill = 512;
 
@@ -59,9 +80,19 @@ class IdGenerator {
   protected offset = idsPerRefill * 16;
   protected random: (buffer: Uint8Array) => void;
 
-  public constructor(random?: (buffer: Uint8Array) => void) {
-    this.random =
-      random ?? ((buffer) => globalThis.crypto.getRandomValues(buffer));
+  /**
+   * `random` fills a buffer with random bytes; the default is
+   * {@link fillRandom}. Pass `(b) => crypto.getRandomValues(b)` for ids
+   * from a cryptographic source.
+   */
+  public constructor(random: (buffer: Uint8Array) => void = fillRandom) {
+    this.random = random;
+  }
+
+  protected refill(): void {
+    this.random(this.randomBytes);
+    this.randomHex = toHex(this.randomBytes);
+    this.offset = 0;
   }
 
   /**
@@ -83,11 +114,7 @@ class IdGenerator {
       this.lastTick = tick;
       this.prefix = tick.toString(16).padStart(12, '0');
     }
-    if (this.offset >= this.randomHex.length) {
-      this.random(this.randomBytes);
-      this.randomHex = toHex(this.randomBytes);
-      this.offset = 0;
-    }
+    if (this.offset >= this.randomHex.length) this.refill();
     const offset = this.offset;
     this.offset = offset + 16;
     // the first random digit keeps its low 2 bits under the variant
@@ -101,4 +128,4 @@ class IdGenerator {
 }
 
 export default IdGenerator;
-export { sortableTick };
+export { sortableTick, fillRandom };

@@ -18,12 +18,15 @@ import { runInSpan } from './results/endWhenDone.js';
 import IdGenerator from './IdGenerator.js';
 import { processorsOf } from './processorFactory.js';
 import AlwaysOnSampler from './sampling/AlwaysOnSampler.js';
-import { createContextManager, contextLostAttribute } from './context/index.js';
+import {
+  createContextManager,
+  contextLostAttribute,
+} from './context/createContextManager.js';
 import {
   extractTraceContext,
   injectTraceContext,
-} from './propagation/index.js';
-import type { Carrier } from './propagation/index.js';
+} from './propagation/traceContext.js';
+import type { Carrier } from './propagation/traceContext.js';
 import { SpanEvent, TracerErrorEvent } from './events.js';
 import { isValidSpanId, isValidTraceId } from './propagation/traceContext.js';
 import { SpanKind, TraceFlags, defaultLimits } from './constants.js';
@@ -32,6 +35,7 @@ import { toText } from './utils/attributes.js';
 import { processObject } from './utils/platform.js';
 
 let defaultContextManager: ContextManager | undefined;
+const probeSampler = new AlwaysOnSampler();
 
 function checkLimits(limits: Partial<SpanLimits> | undefined): SpanLimits {
   const merged: SpanLimits = { ...defaultLimits, ...limits };
@@ -95,12 +99,20 @@ class Tracer extends EventTarget {
       throw new TypeError('sampler: must have a shouldSample method');
     }
     this.service = options.service ?? defaultServiceName();
-    this.sampler = options.sampler ?? new AlwaysOnSampler();
     this.limits = checkLimits(options.limits);
     this.context =
       options.context == null
         ? (defaultContextManager ??= createContextManager(undefined))
         : createContextManager(options.context);
+    // A probe span, sampled and ended with no processor to see it: set-up
+    // (the id pool, compiling the span path) is paid here, not as a false
+    // gap before the program's first span.
+    this.sampler = probeSampler;
+    this.processors = [];
+    Tracer.prototype.startSpan
+      .call(this, 'spantrail.probe', { parent: null })
+      .end();
+    this.sampler = options.sampler ?? new AlwaysOnSampler();
     this.processors =
       options.output == null
         ? []
@@ -366,8 +378,10 @@ class Tracer extends EventTarget {
 
   public override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: AddEventListenerOptions | boolean,
+    // typed through EventTarget: the DOM's listener type names are not in
+    // Node's types, and the declarations must check with either
+    listener: Parameters<EventTarget['addEventListener']>[1],
+    options?: Parameters<EventTarget['addEventListener']>[2],
   ): void {
     // flags are never cleared: a stale flag only costs an empty dispatch
     if (type === 'spanstart') this.hasStartListeners = true;

@@ -75,6 +75,12 @@ const defaultExitTimeout = 2000;
 const defaultCloseTimeout = 5000;
 
 /**
+ * Started spans an output holds before writing `start` records for those
+ * still open: bounds what it keeps alive when spans start and never end.
+ */
+const maxPendingStarts = 64;
+
+/**
  * Defaults of the OTLP exporter: OpenTelemetry's batch processor defaults
  * (queue, batch, delay), and its exporter's timeout and retry policy.
  */
@@ -108,4 +114,5 @@ export {
   defaultFlushInterval,
   defaultExitTimeout,
   defaultCloseTimeout,
+  maxPendingStarts,
 };

@@ -1,7 +1,9 @@
 /**
  * spantrail: a decorator-based, in-process tracer. The names below are the
  * public API of the root entry, and docs/api.md lists each of them; anything
- * else in the package is internal and may move.
+ * else in the package is internal and may move. They come straight from
+ * their modules, not through the folders' index files: every module loaded
+ * adds to the package's import time.
  *
  * @packageDocumentation
  */
@@ -24,24 +26,21 @@ export {
 export { SpanEvent, TracerErrorEvent } from './events.js';
 export { setTracer, getTracer, noopTracer } from './global.js';
 export { ErrorSpantrail } from './errors.js';
+export { default as AlwaysOnSampler } from './sampling/AlwaysOnSampler.js';
+export { default as AlwaysOffSampler } from './sampling/AlwaysOffSampler.js';
+export { default as TraceIdRatioSampler } from './sampling/TraceIdRatioSampler.js';
+export { default as ParentBasedSampler } from './sampling/ParentBasedSampler.js';
+export { default as AlsContextManager } from './context/AlsContextManager.js';
+export { default as ShimContextManager } from './context/ShimContextManager.js';
+export { contextLostAttribute } from './context/createContextManager.js';
 export {
-  AlwaysOnSampler,
-  AlwaysOffSampler,
-  TraceIdRatioSampler,
-  ParentBasedSampler,
-} from './sampling/index.js';
-export {
-  AlsContextManager,
-  ShimContextManager,
-  contextLostAttribute,
   contextSpanKey,
   registerContexts,
   contextsReady,
   spanFromContextObject,
   withContextSpan,
-  setObjectSpan,
-  getObjectSpan,
-} from './context/index.js';
+} from './context/explicitContext.js';
+export { setObjectSpan, getObjectSpan } from './context/objectContext.js';
 export {
   traceparentHeader,
   tracestateHeader,
@@ -50,39 +49,37 @@ export {
   isValidTraceState,
   injectTraceContext,
   extractTraceContext,
-} from './propagation/index.js';
-export { TracedGenerator, TracedAsyncGenerator } from './results/index.js';
+} from './propagation/traceContext.js';
+export { default as TracedGenerator } from './results/TracedGenerator.js';
+export { default as TracedAsyncGenerator } from './results/TracedAsyncGenerator.js';
 // outputs and exporters
-export {
-  JsonlOutput,
-  FdSink,
-  StreamSink,
-  WebStreamSink,
-  FunctionSink,
-  ErrorOutput,
-} from './output/index.js';
-export { OtlpHttpExporter, ErrorOtlpExport } from './otlp/index.js';
+export { default as JsonlOutput } from './output/JsonlOutput.js';
+export { default as FdSink } from './output/FdSink.js';
+export { default as StreamSink } from './output/StreamSink.js';
+export { default as WebStreamSink } from './output/WebStreamSink.js';
+export { default as FunctionSink } from './output/FunctionSink.js';
+export { default as OtlpHttpExporter } from './otlp/OtlpHttpExporter.js';
+export { ErrorOtlpExport } from './otlp/errors.js';
+export { ErrorOutput } from './output/errors.js';
 // integrations
-export {
-  traced,
-  Traceable,
-  isTraced,
-  unwrapTraced,
-} from './decorators/index.js';
-export { instrumentAsyncInit } from './asyncInit/index.js';
-export { traceClass, traceObject } from './instrument/index.js';
+export { default as traced } from './decorators/traced.js';
+export { default as Traceable } from './decorators/Traceable.js';
+export { isTraced, unwrapTraced } from './methods/markers.js';
+export { default as instrumentAsyncInit } from './asyncInit/instrumentAsyncInit.js';
+export { default as traceClass } from './instrument/traceClass.js';
+export { default as traceObject } from './instrument/traceObject.js';
 export { tracerFromProcess, traceOutputFromArgs } from './fromProcess.js';
 
 export type * from './types.js';
-export type { Carrier } from './propagation/index.js';
+export type { Carrier } from './propagation/traceContext.js';
 export type * from './methods/types.js';
 export type {
   InstrumentAsyncInitOptions,
   Instrumentation,
-} from './asyncInit/index.js';
+} from './asyncInit/instrumentAsyncInit.js';
 export type {
   OtlpEncoding,
   OtlpCompression,
   OtlpHttpExporterOptions,
-} from './otlp/index.js';
+} from './otlp/types.js';
 export type { FromProcessOptions } from './fromProcess.js';

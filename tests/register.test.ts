@@ -28,7 +28,7 @@ function run(
   source: string,
   preload: Array<string>,
   env: Record<string, string> = {},
-): { spans: Array<Rec>; stdout: string } {
+): { spans: Array<Rec>; stdout: string; records: Array<any> } {
   const program = path.join(dir, file);
   fs.writeFileSync(program, source);
   const output = path.join(dir, file + '.jsonl');
@@ -44,6 +44,7 @@ function run(
   return {
     spans: records.filter((x) => x.type === 'span'),
     stdout: r.stdout,
+    records,
   };
 }
 
@@ -183,5 +184,102 @@ process.stdout.write(String(Object.getOwnPropertyNames(Object.getPrototypeOf(c))
     );
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('false');
+  });
+});
+
+describe('spantrail/register runs once per process', () => {
+  const cjs = ['--require', path.join(root, 'dist/register.cjs')];
+  const esm = ['--import', 'file://' + path.join(root, 'dist/register.js')];
+  const metas = (records: Array<any>) =>
+    records.filter((x) => x.type === 'meta');
+  // module.register (the ESM patch) starts Node's hooks thread, which runs
+  // the --require preloads again
+  const program = `const { StartStop } = require('async-init-v1/dist/StartStop.js');
+const C = StartStop()(class C { async start() {} async stop() {} });
+const c = new C();
+c.start().then(() => c.stop()).then(() => process.stdout.write('done'));`;
+
+  test('--require: one tracer, not a second one in the hooks thread', () => {
+    const r = run('once.cjs', program, cjs);
+    expect(r.stdout).toBe('done');
+    expect(metas(r.records)).toHaveLength(1);
+    expect(r.spans.filter((s) => s.name === 'C')).toHaveLength(1);
+  });
+
+  test('--require and --import together: still one tracer', () => {
+    const r = run('twice.cjs', program, [...cjs, ...esm]);
+    expect(metas(r.records)).toHaveLength(1);
+    expect(r.spans.filter((s) => s.name === 'C.start')).toHaveLength(1);
+  });
+
+  // --require: Node runs it in workers (an eval worker skips --import)
+  const workerProgram = `const { Worker } = require('node:worker_threads');
+const w = new Worker('setTimeout(() => {}, 10)', { eval: true });
+w.on('exit', () => process.stdout.write('joined'));`;
+
+  test('worker threads get no tracer of their own', () => {
+    const r = run('worker.cjs', workerProgram, cjs);
+    expect(r.stdout).toBe('joined');
+    expect(metas(r.records)).toHaveLength(1);
+  });
+
+  test('SPANTRAIL_WORKERS=1 asks for one per worker, none in the hooks thread', () => {
+    const r = run('workers.cjs', workerProgram, cjs, {
+      SPANTRAIL_WORKERS: '1',
+    });
+    expect(r.stdout).toBe('joined');
+    const found = metas(r.records);
+    expect(found).toHaveLength(2);
+    expect(new Set(found.map((m) => m.pid)).size).toBe(1);
+  });
+});
+
+describe('spantrail/register start-up', () => {
+  // a --require probe runs in every thread Node starts, the hooks thread too
+  const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-bare-'));
+  afterAll(() => fs.rmSync(bare, { recursive: true, force: true }));
+  const probe = path.join(bare, 'probe.cjs');
+  fs.writeFileSync(
+    probe,
+    `const wt = require('worker_threads');
+if (!wt.isMainThread) require('fs').appendFileSync(process.env.PROBE, 'thread\\n');`,
+  );
+  function threadsOf(cwd: string, env: Record<string, string>): number {
+    const program = path.join(cwd, 'hello.mjs');
+    fs.writeFileSync(program, "process.stdout.write('hello');");
+    const log = path.join(bare, `probe-${Math.random()}.log`);
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--require',
+        probe,
+        '--import',
+        'file://' + path.join(root, 'dist/register.js'),
+        program,
+      ],
+      {
+        encoding: 'utf8',
+        cwd,
+        env: {
+          ...process.env,
+          SPANTRAIL_OUTPUT: path.join(bare, 'hello.jsonl'),
+          PROBE: log,
+          ...env,
+        },
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('hello');
+    return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').length : 0;
+  }
+
+  test('no async-init installed: no module hooks thread', () => {
+    expect(fs.existsSync(path.join(bare, 'node_modules'))).toBe(false);
+    expect(threadsOf(bare, {})).toBe(0);
+  });
+
+  test('async-init installed, or SPANTRAIL_ESM=1: the hooks thread patches it', () => {
+    expect(threadsOf(dir, {})).toBeGreaterThan(0);
+    expect(threadsOf(bare, { SPANTRAIL_ESM: '1' })).toBeGreaterThan(0);
   });
 });

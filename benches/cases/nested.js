@@ -1,87 +1,59 @@
 // Plain JavaScript: no access modifiers.
 /* eslint-disable @typescript-eslint/explicit-member-accessibility */
-import { consume } from '../lib/harness.js';
+import { contendersFor } from '../lib/contenders.js';
+import { runTracedCall, columns, contenderNote } from '../lib/tracedCall.js';
 import { fmtRatio } from '../lib/report.js';
-import { otelWithParent } from '../lib/otel.js';
-import { compareDecorated } from '../lib/decorated.js';
 
 const depth = 10;
 
-// `level(d)` calls itself through the (decorated) method: 10 nested spans
-class Plain {
-  level(d) {
-    return d <= 1 ? 1 : this.level(d - 1) + 1;
-  }
-}
-class WithSpantrail {
-  level(d) {
-    return d <= 1 ? 1 : this.level(d - 1) + 1;
-  }
-}
-class WithOtel {
-  level(d) {
-    return d <= 1 ? 1 : this.level(d - 1) + 1;
-  }
-}
+// `level(d)` calls itself through the (traced) method: `depth` nested spans
+const contenders = contendersFor({
+  method: 'level',
+  async: false,
+  spans: depth,
+  arg: () => depth,
+  create: () =>
+    class Svc {
+      level(d) {
+        return d <= 1 ? 1 : this.level(d - 1) + 1;
+      }
+    },
+});
 
-async function run({ settings, tmpDir }) {
-  const plain = new Plain();
-  const st = new WithSpantrail();
-  const ot = new WithOtel();
-  const { rows, unavailable } = await compareDecorated({
-    settings,
+async function run({ quick, tmpDir }) {
+  const { rows, by } = await runTracedCall({
+    caseUrl: import.meta.url,
+    quick,
     tmpDir,
-    WithSpantrail,
-    WithOtel,
-    method: 'level',
-    contenders: ({ tracer, otel, stParent }) => [
-      {
-        name: 'none',
-        run(n) {
-          for (let i = 0; i < n; i++) consume(plain.level(depth));
-        },
-      },
-      {
-        name: 'spantrail',
-        run(n) {
-          tracer.withSpan(stParent, () => {
-            for (let i = 0; i < n; i++) consume(st.level(depth));
-          });
-        },
-      },
-      {
-        name: 'OpenTelemetry',
-        run(n) {
-          otelWithParent(otel.tracer, () => {
-            for (let i = 0; i < n; i++) consume(ot.level(depth));
-          });
-        },
-      },
-    ],
   });
-  if (unavailable !== undefined) return { unavailable };
-  for (const r of rows) r.nsPerSpan = r.nsPerOp / depth;
-  const s = rows.find((r) => r.contender === 'spantrail');
+  const st = by('spantrail');
+  for (const r of rows) r.overheadNsPerSpan = r.overheadNs / depth;
   return {
     rows,
+    columns,
     targets: [
       {
         text: 'none set (informational)',
-        measured: `spantrail ${fmtRatio(s.vsOtel)} OTel throughput, ${(s.nsPerSpan / 1000).toFixed(2)} us per span`,
+        measured:
+          `${fmtRatio(st.otelBatchVs)} less overhead than OpenTelemetry ` +
+          `with BatchSpanProcessor, ${fmtRatio(st.vsFloor)} the floor's, ` +
+          `${st.overheadNsPerSpan.toFixed(0)} ns per span`,
         met: null,
       },
     ],
     notes: [
-      `One op is an outer call making ${depth} nested decorated calls ` +
+      `One call is an outer call making ${depth} nested traced calls ` +
         `(${depth} spans, each the parent of the next), under an active ` +
-        'parent span; tracers and outputs as in case 2.',
+        'parent span; the floor does its work once per span. ' +
+        contenderNote,
     ],
   };
 }
 
+export { contenders };
 export default {
   id: 4,
   name: 'case4-nested',
-  title: `Nested decorated calls, depth ${depth}`,
+  title: `Nested traced calls, depth ${depth}`,
   run,
 };

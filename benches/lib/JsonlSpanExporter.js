@@ -24,6 +24,8 @@ class JsonlSpanExporter {
   constructor(path) {
     this.fd = fs.openSync(path, 'a', 0o600);
     this.buffer = '';
+    /** Spans handed to `export`, to check that a run dropped none. */
+    this.exported = 0;
     this.timer = undefined;
     this.onTimer = () => {
       this.timer = undefined;
@@ -32,6 +34,7 @@ class JsonlSpanExporter {
   }
 
   export(spans, resultCallback) {
+    this.exported += spans.length;
     for (const span of spans) {
       const ctx = span.spanContext();
       const record = {

@@ -2,6 +2,7 @@ import { context, trace, SpanStatusCode } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   BasicTracerProvider,
+  BatchSpanProcessor,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import JsonlSpanExporter from './JsonlSpanExporter.js';
@@ -17,15 +18,22 @@ function enableOtelContext() {
 }
 
 /**
- * A `BasicTracerProvider` tracer; with `file`, spans go through a
- * `SimpleSpanProcessor` to a {@link JsonlSpanExporter} writing that file.
+ * A `BasicTracerProvider` tracer; with `file`, spans go to a
+ * {@link JsonlSpanExporter} writing that file, through a
+ * `SimpleSpanProcessor`, or with `batch` a `BatchSpanProcessor` (its
+ * production defaults, but for the queue size `batch.maxQueueSize`).
  */
-function createOtel(file) {
+function createOtel(file, batch) {
   enableOtelContext();
   const exporter = file == null ? undefined : new JsonlSpanExporter(file);
+  const processor =
+    exporter === undefined
+      ? undefined
+      : batch === undefined
+        ? new SimpleSpanProcessor(exporter)
+        : new BatchSpanProcessor(exporter, batch);
   const provider = new BasicTracerProvider({
-    spanProcessors:
-      exporter === undefined ? [] : [new SimpleSpanProcessor(exporter)],
+    spanProcessors: processor === undefined ? [] : [processor],
   });
   const tracer = provider.getTracer('bench');
   return {

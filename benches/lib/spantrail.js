@@ -14,10 +14,6 @@ const distDir = path.resolve(new URL('.', distUrl).pathname);
 
 const spantrail = await import(new URL('index.js', distUrl).href);
 
-// the format writer is internal (not a public export): benches that build
-// lines the way the output does take it from its module
-const records = await import(new URL('format/writer.js', distUrl).href);
-
 export const {
   Tracer,
   IdGenerator,
@@ -26,5 +22,4 @@ export const {
   getTracer,
   noopTracer,
 } = spantrail;
-export { records };
 export { spantrail, distUrl, distDir };

@@ -255,24 +255,48 @@ function ownerSpan(args: ArrayLike<unknown> | undefined): Span | undefined {
 }
 
 /**
- * A subclass of `Class` that calls {@link onConstruct}, keeping the name.
+ * A class defined as the value of a computed key takes the key as its own
+ * name, the one V8 prints in stack frames. Returned, not assigned: on the
+ * right of `const Hooked =` V8 would name it after the variable.
+ */
+function hookedSubclass(name: string, Base: any, config: LifecycleConfig): any {
+  return {
+    [name]: class extends Base {
+      constructor(...args: Array<any>) {
+        super(...args);
+        onConstruct(this, new.target, config, args);
+      }
+    },
+  }[name];
+}
+
+/**
+ * A subclass of `Class` that calls {@link onConstruct}. It is what the
+ * user sees as their class, so it keeps the class's `name`, its name in
+ * stack frames (`at Orders.place`, not the subclass's) and its `toString`.
  */
 function withConstructHook<C extends abstract new (...args: Array<any>) => any>(
   Class: C,
   config: LifecycleConfig,
 ): C {
   const Base = Class as any;
-  const Hooked = class extends Base {
-    constructor(...args: Array<any>) {
-      super(...args);
-      onConstruct(this, new.target, config, args);
-    }
-  };
-  Object.defineProperty(
-    Hooked,
-    'name',
-    Object.getOwnPropertyDescriptor(Class, 'name') ?? { value: Class.name },
-  );
+  const nameDescriptor = Object.getOwnPropertyDescriptor(Class, 'name');
+  const name =
+    typeof nameDescriptor?.value === 'string' ? nameDescriptor.value : '';
+  const Hooked = hookedSubclass(name, Base, config);
+  if (nameDescriptor !== undefined) {
+    Object.defineProperty(Hooked, 'name', nameDescriptor);
+  }
+  if (Hooked.toString === Function.prototype.toString) {
+    Object.defineProperty(Hooked, 'toString', {
+      value: function toString(): string {
+        return Function.prototype.toString.call(Class);
+      },
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
   return Hooked as unknown as C;
 }
 

@@ -18,7 +18,7 @@ tracer files too).
 Commands:
   view <file...>     show traces as a tree or timeline (--follow to watch)
   stats <file...>    per-name latency percentiles, errors, open spans
-  convert <file>     to OTLP/JSON, Chrome trace events or speedscope
+  convert <file...>  to OTLP/JSON, Chrome trace events or speedscope
   html <file...>     a self-contained HTML report with a zoomable timeline
   run -- <command>   run a Node program traced by spantrail/register
 

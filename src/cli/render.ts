@@ -18,6 +18,8 @@ type RenderOptions = {
   colors: Colors;
   /** Columns available (time mode bars and line truncation). */
   width: number;
+  /** Show each span's attributes on a line under it. */
+  attributes?: boolean;
 };
 
 /** `key=value` pairs, values cut short and control characters escaped. */
@@ -145,6 +147,10 @@ function renderTree(
       const cont = guides(entry, true);
       // Under a span with children the guide continues down to them.
       const bar = model.childrenOf(node).length > 0 ? '│  ' : '';
+      if (options.attributes === true) {
+        const attrs = formatAttributes(node.attributes);
+        if (attrs !== '') lines.push(`${cont}${bar}${colors.dim(attrs)}`);
+      }
       for (const e of node.events) {
         const offset = (e.time - node.startTime) * 1000;
         const attrs = formatAttributes(e.attributes);
@@ -160,8 +166,10 @@ function renderTree(
 }
 
 /**
- * Time mode: spans by start time with a bar on a shared timeline scaled to
- * the width, indented by depth.
+ * Time mode: a bar per span on a shared timeline scaled to the width. Rows
+ * are in tree order (children under their parent, siblings by start) and
+ * indented by depth: sorted by start instead, a span would sit under the
+ * child of an earlier sibling and read as its child.
  */
 function renderTime(
   model: TraceModel,
@@ -174,11 +182,7 @@ function renderTime(
   for (const traceId of traceIds) {
     if (lines.length > 0) lines.push('');
     lines.push(traceHeader(model, traceId, colors, total));
-    const entries = model
-      .flatten(traceId)
-      .map((e, i) => ({ e, i }))
-      .sort((a, b) => a.e.node.startTime - b.e.node.startTime || a.i - b.i)
-      .map((x) => x.e);
+    const entries = model.flatten(traceId);
     if (entries.length === 0) continue;
     let origin = Infinity;
     let end = 0;
@@ -233,6 +237,14 @@ function renderTime(
       lines.push(
         `${padStart('+' + formatDuration(s), 9)} ${padStart(dur, 9)} │${painted}│ ${node.open || node.status.code === SpanStatusCode.ERROR ? colors.red(name) : name}`,
       );
+      if (options.attributes === true) {
+        const attrs = formatAttributes(node.attributes);
+        if (attrs !== '') {
+          lines.push(
+            `${' '.repeat(20)}│${' '.repeat(barWidth)}│ ${'  '.repeat(depth + 1)}${colors.dim(attrs)}`,
+          );
+        }
+      }
     }
   }
   return lines.join('\n') + '\n';

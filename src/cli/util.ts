@@ -38,9 +38,32 @@ function parse(
     return { values: values as ParsedArgs['values'], positionals };
   } catch (e: any) {
     throw new CliError(
-      `${e?.message ?? String(e)}\nRun 'spantrail ${command} --help' for usage.`,
+      `${usageMessage(e)}\nRun 'spantrail ${command} --help' for usage.`,
       usageExit,
     );
+  }
+}
+
+/**
+ * A parseArgs error in the CLI's own words: node's messages name its
+ * internals ("To specify a positional argument starting with a '-'...",
+ * "'--width <value>' argument missing").
+ */
+function usageMessage(e: any): string {
+  const message = String(e?.message ?? e);
+  const quoted = /'([^']*)'/.exec(message)?.[1];
+  const option = quoted?.replace(/ <value>$/, '');
+  switch (e?.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option '${clean(option ?? '')}'`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /does not take an argument/.test(message)
+        ? `option ${clean(option ?? '')} takes no value`
+        : `option ${clean(option ?? '')} needs a value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument '${clean(quoted ?? '')}'`;
+    default:
+      return clean(message);
   }
 }
 

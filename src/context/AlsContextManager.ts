@@ -1,6 +1,7 @@
 import type Span from '../Span.js';
 import type { ContextManager, SpanContext } from '../types.js';
 import { getBuiltin } from '../utils/platform.js';
+import { boundCall } from '../utils/bound.js';
 
 type Store = Span | SpanContext | undefined;
 
@@ -59,11 +60,9 @@ class AlsContextManager implements ContextManager {
     fn: F,
     span: Store = this.active(),
   ): F {
-    const manager = this;
-    return function (this: unknown) {
-      // eslint-disable-next-line prefer-rest-params
-      return manager.with(span, fn, this, arguments);
-    } as unknown as F;
+    return boundCall(fn, (f, thisArg, args) =>
+      this.with(span, f, thisArg, args),
+    );
   }
 
   /** Whether this runtime has AsyncLocalStorage. */

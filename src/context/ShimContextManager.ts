@@ -1,6 +1,7 @@
 import type Span from '../Span.js';
 import { watchThenable } from '../utils/thenables.js';
 import type { ContextManager, SpanContext } from '../types.js';
+import { boundCall } from '../utils/bound.js';
 
 type Store = Span | SpanContext | undefined;
 
@@ -60,12 +61,22 @@ class ShimContextManager implements ContextManager {
     fn: F,
     span: Store = this.active(),
   ): F {
-    const manager = this;
     const known = span !== undefined || !this.lost();
-    return function (this: unknown) {
-      // eslint-disable-next-line prefer-rest-params
-      return manager.run(span, known, fn, this, arguments);
-    } as unknown as F;
+    return boundCall(fn, (f, thisArg, args) =>
+      this.run(span, known, f, thisArg, args),
+    );
+  }
+
+  /**
+   * Makes `span` active outside any `with` and returns the span that was
+   * active. The await transform (`spantrail/vite`, `spantrail/esbuild`)
+   * uses it to give a resumed async function its own span back, and to put
+   * the previous one back before the function suspends again.
+   */
+  public swap(span: Store): Store {
+    const previous = this.current;
+    this.current = span;
+    return previous;
   }
 
   protected run<R>(

@@ -1,46 +1,9 @@
-import type { ContextManager } from '../types.js';
-import AlsContextManager from './AlsContextManager.js';
-import ShimContextManager from './ShimContextManager.js';
-
-/**
- * The context manager for a tracer option: AsyncLocalStorage where the
- * runtime has it, else the shim.
- */
-function createContextManager(
-  option: 'als' | 'shim' | ContextManager | undefined,
-): ContextManager {
-  if (option === 'shim') return new ShimContextManager();
-  if (option === 'als') return new AlsContextManager();
-  if (option == null) {
-    return AlsContextManager.isAvailable()
-      ? new AlsContextManager()
-      : new ShimContextManager();
-  }
-  if (
-    typeof option === 'object' &&
-    typeof option.active === 'function' &&
-    typeof option.with === 'function' &&
-    typeof option.bind === 'function'
-  ) {
-    return option;
-  }
-  throw new TypeError(
-    `context: expected 'als', 'shim' or a context manager, got ${String(option)}`,
-  );
-}
-
-/**
- * Attribute set (to true) on a root span started under the shim while async
- * work run with a span was pending: its parent may have been lost.
- */
-const contextLostAttribute = 'spantrail.context.lost';
-
 export {
   createContextManager,
   contextLostAttribute,
-  AlsContextManager,
-  ShimContextManager,
-};
+} from './createContextManager.js';
+export { default as AlsContextManager } from './AlsContextManager.js';
+export { default as ShimContextManager } from './ShimContextManager.js';
 export * from './objectContext.js';
 export {
   contextSpanKey,

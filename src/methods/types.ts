@@ -4,12 +4,12 @@ import type { Attributes, SpanKindValue } from '../types.js';
 
 /**
  * Attributes of a traced call: fixed, or computed from `this` and the
- * arguments. Nothing from the arguments is recorded unless this function
- * reads it.
+ * arguments (a real array, so `(_self, [id]) => ({ id })` destructures).
+ * Nothing from the arguments is recorded unless this function reads it.
  */
 type TracedAttributes =
   | Attributes
-  | ((self: any, args: ArrayLike<unknown>) => Attributes | undefined);
+  | ((self: any, args: ReadonlyArray<any>) => Attributes | undefined);
 
 type TracedOptions = {
   /** Span name; default `Class.method`. */

@@ -118,12 +118,14 @@ function invokeTraced(
 }
 
 function safeAttributes(
-  fn: (self: any, args: ArrayLike<unknown>) => Attributes | undefined,
+  fn: (self: any, args: ReadonlyArray<any>) => Attributes | undefined,
   self: unknown,
   args: ArrayLike<unknown>,
 ): Attributes | undefined {
   try {
-    return fn(self, args);
+    // a copy: `arguments` would let the function rewrite the call's
+    // parameters, and it is no array (`args.map` would throw)
+    return fn(self, Array.prototype.slice.call(args));
   } catch {
     // a broken attribute function must not break the traced call
     return undefined;

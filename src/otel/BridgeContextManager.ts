@@ -2,12 +2,13 @@ import type { Context, Span as OtelSpanApi } from '@opentelemetry/api';
 import type Span from '../Span.js';
 import type { ContextManager, SpanContext } from '../types.js';
 import type { ContextStorage } from './contextStorage.js';
-import { ROOT_CONTEXT, createTraceState, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, createTraceState, trace } from './api.js';
 import OtelContextManager from './OtelContextManager.js';
 import { createContextStorage } from './contextStorage.js';
 import { isSpan, parentOf, rememberWrapped } from './spans.js';
 import { otelSpanFor } from './OtelSpan.js';
 import { w3cSpanId } from '../utils/ids.js';
+import { boundCall } from '../utils/bound.js';
 
 type Store = Span | SpanContext | undefined;
 
@@ -56,11 +57,9 @@ class BridgeContextManager implements ContextManager {
       span === undefined
         ? (this.storage.getStore() ?? ROOT_CONTEXT)
         : this.contextWith(span);
-    const storage = this.storage;
-    return function (this: unknown) {
-      // eslint-disable-next-line prefer-rest-params
-      return storage.run(context, Reflect.apply, fn, this, arguments);
-    } as unknown as F;
+    return boundCall(fn, (f, thisArg, args) =>
+      this.storage.run(context, Reflect.apply, f, thisArg, args),
+    );
   }
 
   /** The active context with `span` as its span. */

@@ -3,7 +3,7 @@ import type {
   ContextManager as OtelContextManagerApi,
 } from '@opentelemetry/api';
 import type { ContextStorage } from './contextStorage.js';
-import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { ROOT_CONTEXT } from './api.js';
 
 const addMethods = [
   'addListener',

@@ -10,7 +10,7 @@ import type {
 } from '@opentelemetry/api';
 import type Span from '../Span.js';
 import type { SpanStatusCodeValue } from '../types.js';
-import { createTraceState } from '@opentelemetry/api';
+import { createTraceState } from './api.js';
 import { w3cSpanId } from '../utils/ids.js';
 import { forgetSpan, rememberAdapter, spantrailContextOf } from './spans.js';
 

@@ -11,7 +11,7 @@ import {
   context as contextApi,
   createContextKey,
   trace,
-} from '@opentelemetry/api';
+} from './api.js';
 import { parentOf, spantrailContextOf } from './spans.js';
 import { otelSpanFor } from './OtelSpan.js';
 

@@ -5,7 +5,7 @@ import type {
   TracerProvider,
 } from '@opentelemetry/api';
 import type { TracerOptions } from '../types.js';
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from './api.js';
 import Tracer from '../Tracer.js';
 import { setTracer } from '../global.js';
 import BridgeContextManager from './BridgeContextManager.js';

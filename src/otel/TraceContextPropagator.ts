@@ -9,7 +9,7 @@ import {
   createTraceState,
   isSpanContextValid,
   trace,
-} from '@opentelemetry/api';
+} from './api.js';
 import {
   formatTraceParent,
   isValidTraceState,

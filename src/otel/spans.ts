@@ -11,7 +11,7 @@ import type {
   SpanContext as OtelSpanContext,
 } from '@opentelemetry/api';
 import type { SpanContext } from '../types.js';
-import { isSpanContextValid } from '@opentelemetry/api';
+import { isSpanContextValid } from './api.js';
 import Span from '../Span.js';
 import { w3cSpanId } from '../utils/ids.js';
 

@@ -26,34 +26,52 @@ function isAgain(e: any): boolean {
 }
 
 /**
+ * The part of `node:fs` a sink uses, described structurally so that the
+ * public declarations need no Node types.
+ */
+type FdSinkFs = {
+  writeSync(fd: number, data: string | Uint8Array, offset?: number): number;
+  closeSync(fd: number): void;
+};
+
+/** A byte buffer that encodes strings into itself (Node's `Buffer`). */
+type EncodingBuffer = Uint8Array & {
+  write(text: string, offset: number, encoding: 'utf8'): number;
+};
+
+/** Smallest and largest scratch buffer kept between batches, in bytes. */
+const minScratch = 256 * 1024;
+const maxScratch = 4 * 1024 * 1024;
+
+/**
  * Writes to a file descriptor with `fs.writeSync`: one system call per
  * batch, and nothing left in flight that a sudden exit could lose. A full
  * non-blocking pipe (EAGAIN) keeps the rest and retries on a timer.
  */
 class FdSink implements Sink {
   public readonly fd: number;
-  protected fs: typeof NodeFs;
+  protected fs: FdSinkFs;
   protected owned: boolean;
   protected events: SinkEvents;
   protected pending: Uint8Array | undefined;
   protected retryTimer: ReturnType<typeof setTimeout> | undefined;
-  protected byteLength: (chunk: string) => number;
+  protected allocate: (size: number) => EncodingBuffer | undefined;
+  protected scratch: EncodingBuffer | undefined;
   /** Longest wait of `writeSync` for a full pipe, in milliseconds. */
   protected exitTimeout: number;
   /** Keeps the handle that made a socket non-blocking. */
   protected handle: unknown;
 
   public constructor(
-    fs: typeof NodeFs,
+    fs: FdSinkFs,
     fd: number,
     owned: boolean,
     events: SinkEvents,
     exitTimeout: number = defaultExitTimeout,
   ) {
     const buffer = getBuiltin<typeof NodeBuffer>('node:buffer');
-    this.byteLength =
-      buffer?.Buffer.byteLength ??
-      ((chunk: string) => encoder.encode(chunk).length);
+    this.allocate = (size) =>
+      buffer?.Buffer.allocUnsafeSlow(size) as EncodingBuffer | undefined;
     this.fs = fs;
     this.fd = fd;
     this.owned = owned;
@@ -67,9 +85,8 @@ class FdSink implements Sink {
   }
 
   /**
-   * Hands the batch to `fs.writeSync` as a string: encoding it in native
-   * code costs half of encoding it in JS first. Only a short write (a full
-   * pipe) falls back to bytes, to keep what is left exact.
+   * Hands the batch to `fs.writeSync` as UTF-8 bytes; what a full pipe
+   * does not take is kept, exact to the byte, for the retry.
    */
   public write(chunk: string): boolean {
     if (this.pending !== undefined) {
@@ -77,18 +94,31 @@ class FdSink implements Sink {
       this.pending = concat(this.pending, encoder.encode(chunk));
       return false;
     }
-    let written = 0;
-    try {
-      written = this.fs.writeSync(this.fd, chunk);
-      if (written === this.byteLength(chunk)) return true;
-    } catch (e) {
-      if (!isAgain(e)) throw e;
-    }
-    if (!this.writeSome(encoder.encode(chunk).subarray(written))) {
+    if (!this.writeSome(this.encode(chunk))) {
       this.scheduleRetry();
       return false;
     }
     return true;
+  }
+
+  /**
+   * `chunk` as UTF-8, in a scratch buffer reused from batch to batch: the
+   * encoding gives the exact byte count a short write is checked against,
+   * for less than a second pass over the string would cost.
+   */
+  protected encode(chunk: string): Uint8Array {
+    // a UTF-16 code unit never takes more than 3 bytes
+    const most = chunk.length * 3;
+    if (this.scratch === undefined || this.scratch.length < most) {
+      this.scratch =
+        most > maxScratch
+          ? undefined
+          : this.allocate(Math.max(most, minScratch));
+      // too big to keep, or no Node Buffer: a one-off encoding
+      if (this.scratch === undefined) return encoder.encode(chunk);
+    }
+    const n = this.scratch.write(chunk, 0, 'utf8');
+    return this.scratch.subarray(0, n);
   }
 
   /**
@@ -143,7 +173,9 @@ class FdSink implements Sink {
       return true;
     } catch (e) {
       if (!isAgain(e)) throw e;
-      this.pending = data.subarray(offset);
+      // a copy (a Buffer's own slice() is a view): `data` may be the
+      // scratch buffer the next batch reuses
+      this.pending = Uint8Array.prototype.slice.call(data, offset);
       return false;
     }
   }

@@ -5,6 +5,7 @@ import type {
   OutputTarget,
   Sink,
   SinkEvents,
+  SpanData,
   SpanProcessor,
 } from '../types.js';
 import FdSink from './FdSink.js';
@@ -24,6 +25,7 @@ import {
   defaultExitTimeout,
   defaultFlushInterval,
   defaultHighWaterMark,
+  maxPendingStarts,
 } from '../constants.js';
 import { exitHooks } from '../utils/signals.js';
 
@@ -32,6 +34,25 @@ import { exitHooks } from '../utils/signals.js';
 // process.exit() and uncaught exceptions, and on SIGTERM, SIGINT and SIGHUP
 // when the program does not handle them itself.
 const live = exitHooks<JsonlOutput>((output) => output.flushSync());
+
+// A span the constructor formats once and throws away: the writer's code
+// is compiled then, not on the traced program's first span.
+const probeSpan: SpanData = {
+  traceId: '0'.repeat(32),
+  spanId: '0'.repeat(32),
+  parentId: undefined,
+  name: 'spantrail.probe',
+  kind: 0,
+  startTime: 0,
+  duration: 0,
+  status: { code: 0 },
+  attributes: undefined,
+  events: undefined,
+  links: undefined,
+  droppedAttributes: 0,
+  droppedEvents: 0,
+  droppedLinks: 0,
+};
 
 function isNodeWritable(target: unknown): target is NodeWritableLike {
   return (
@@ -102,8 +123,10 @@ function createSink(
 }
 
 /**
- * Streams spans as JSON lines: a `start` record when a span starts and a
- * `span` record when it ends. Records are batched into one write per
+ * Streams spans as JSON lines: a `span` record when a span ends and, for a
+ * span still open when a batch is written, a `start` record in that batch,
+ * so a crash or hang still shows what was in flight (with `sync`, every
+ * `start` is written at once). Records are batched into one write per
  * interval or per 64 KiB; the buffer is bounded, and what does not fit is
  * dropped, counted, and reported by a `dropped` record once there is room.
  * A failing destination stops the output and is reported once; the traced
@@ -119,6 +142,11 @@ class JsonlOutput implements SpanProcessor {
   protected bufferSize: number;
   protected sync: boolean;
   protected emitStart: boolean;
+  /**
+   * Spans started since their starts were last written out: a `start`
+   * record is only needed for a span still open when its batch leaves.
+   */
+  protected started: Array<Span> = [];
   protected flushInterval: number;
   protected closeTimeout: number;
   protected target: OutputTarget;
@@ -171,6 +199,8 @@ class JsonlOutput implements SpanProcessor {
     // buffered, not written: a failure must reach listeners added after
     // the constructor returns
     this.buffer = metaLine(options.service ?? 'unknown');
+    startLine(probeSpan);
+    spanLine(probeSpan);
     this.scheduleFlush();
   }
 
@@ -180,28 +210,55 @@ class JsonlOutput implements SpanProcessor {
   }
 
   public onStart(span: Span): void {
-    if (this.emitStart) this.write(startLine(span));
+    if (!this.emitStart) return;
+    if (this.sync) {
+      this.write(startLine(span));
+      return;
+    }
+    // no record yet: most spans end within their batch and need none
+    if (this.started.length >= maxPendingStarts) {
+      const starts = this.startLines();
+      if (starts !== '') this.write(starts);
+    }
+    this.started.push(span);
+    this.scheduleFlush();
   }
 
   public onEnd(span: Span): void {
     this.write(spanLine(span));
   }
 
+  /** `start` records of the pending spans that are still open. */
+  protected startLines(): string {
+    const started = this.started;
+    this.started = [];
+    let lines = '';
+    for (let i = 0; i < started.length; i++) {
+      if (!started[i].isEnded()) lines += startLine(started[i]);
+    }
+    return lines;
+  }
+
   /** Appends one or more whole lines. */
   public write(lines: string): void {
-    if (this.stopped) return;
-    if (this.dropped > 0) this.reportDropped();
-    if (this.buffer.length + lines.length > this.bufferSize) {
-      this.dropped++;
-      this.droppedTotal++;
-      return;
-    }
-    this.buffer += lines;
+    if (this.stopped || !this.append(lines)) return;
     if (this.sync || this.buffer.length >= defaultHighWaterMark) {
       this.flushNow();
     } else {
       this.scheduleFlush();
     }
+  }
+
+  /** Buffers `lines`, or counts them as dropped when they do not fit. */
+  protected append(lines: string): boolean {
+    if (this.dropped > 0) this.reportDropped();
+    if (this.buffer.length + lines.length > this.bufferSize) {
+      this.dropped++;
+      this.droppedTotal++;
+      return false;
+    }
+    this.buffer += lines;
+    return true;
   }
 
   protected scheduleFlush(): void {
@@ -238,7 +295,7 @@ class JsonlOutput implements SpanProcessor {
     if (this.stopped) return;
     // the buffer is written first, so the count of what overflowed always
     // fits after it
-    let chunk = this.buffer;
+    let chunk = this.buffer + this.startLines();
     this.buffer = '';
     if (this.dropped > 0) {
       chunk += droppedLine(this.dropped);
@@ -322,8 +379,15 @@ class JsonlOutput implements SpanProcessor {
   };
 
   protected flushNow(): void {
-    this.clearTimer();
-    if (this.waiting || this.stopped || this.buffer === '') return;
+    // a pending timer stays: re-arming one per batch cost more than the
+    // empty flush it may find
+    if (this.stopped) return;
+    if (this.started.length > 0) {
+      // into the buffer, under its bound, also while the sink is full
+      const starts = this.startLines();
+      if (starts !== '') this.append(starts);
+    }
+    if (this.waiting || this.buffer === '') return;
     const chunk = this.buffer;
     this.buffer = '';
     try {
@@ -336,7 +400,7 @@ class JsonlOutput implements SpanProcessor {
   protected drain(): void {
     this.waiting = false;
     if (this.dropped > 0) this.reportDropped();
-    if (this.buffer !== '') this.flushNow();
+    if (this.buffer !== '' || this.started.length > 0) this.flushNow();
     if (!this.waiting) this.releaseWaiters();
   }
 
@@ -353,6 +417,7 @@ class JsonlOutput implements SpanProcessor {
     if (this.stopped) return;
     this.stopped = true;
     this.buffer = '';
+    this.started = [];
     this.clearTimer();
     live.delete(this);
     this.releaseWaiters();

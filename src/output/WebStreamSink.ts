@@ -7,7 +7,8 @@ import type { Sink, SinkEvents } from '../types.js';
 class WebStreamSink implements Sink {
   protected writer: WritableStreamDefaultWriter<Uint8Array>;
   protected events: SinkEvents;
-  protected encoder = new TextEncoder();
+  // structural: Node's types declare TextEncoder as a value only
+  protected encoder: { encode(input: string): Uint8Array } = new TextEncoder();
 
   public constructor(stream: WritableStream<Uint8Array>, events: SinkEvents) {
     this.writer = stream.getWriter();

@@ -44,7 +44,11 @@ class TraceDecoder {
   protected sink: RecordSink;
   protected issues: ReadIssues;
   protected options: ParseOptions;
-  protected decoder: StringDecoder = new StringDecoder('utf8');
+  // typed structurally: public declarations need no Node types
+  protected decoder: {
+    write(bytes: Uint8Array): string;
+    end(): string;
+  } = new StringDecoder('utf8');
   protected rest: string = '';
   protected lineNo: number = 0;
   protected source: SpanSource;
@@ -66,7 +70,9 @@ class TraceDecoder {
   /** Feeds bytes (or text) of the file, in order. */
   public write(chunk: Uint8Array | string): void {
     const text =
-      typeof chunk === 'string' ? chunk : this.decoder.write(chunk as Buffer);
+      typeof chunk === 'string'
+        ? chunk
+        : this.decoder.write(chunk as Uint8Array);
     let data = this.rest.length > 0 ? this.rest + text : text;
     let start = 0;
     let nl = data.indexOf('\n', start);

@@ -17,6 +17,11 @@ type TraceFollowerOptions = ParseOptions & {
   onReset?: () => void;
   /** Called when a poll fails (e.g. the file was removed). */
   onError?: (error: Error) => void;
+  /**
+   * A file that does not exist yet is waited for, like `tail -F`, instead
+   * of failing {@link TraceFollower.start} (default false).
+   */
+  waitForFile?: boolean;
 };
 
 /**
@@ -35,7 +40,7 @@ class TraceFollower {
   protected generation: number = 0;
   protected timer?: ReturnType<typeof setTimeout>;
   protected stopped: boolean = false;
-  protected buffer: Buffer = Buffer.allocUnsafe(1 << 20);
+  protected buffer: Uint8Array = Buffer.allocUnsafe(1 << 20);
   /** The file read so far: device, inode, and its first bytes. */
   protected identity: { dev: number; ino: number; head: Buffer } | undefined;
 
@@ -60,7 +65,11 @@ class TraceFollower {
   /** Reads the current content, then keeps polling until {@link stop}. */
   public async start(): Promise<void> {
     this.stopped = false;
-    await this.poll();
+    try {
+      await this.poll();
+    } catch (e: any) {
+      if (this.options.waitForFile !== true || e?.code !== 'ENOENT') throw e;
+    }
     this.schedule();
   }
 

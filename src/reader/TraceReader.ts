@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { ReadIssues } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
 import type { ParseOptions } from '../format/parse.js';
@@ -9,7 +8,8 @@ import { ErrorSpantrail } from '../errors.js';
 /**
  * A trace input: a file path (`-` means stdin), or a named stream.
  */
-type TraceInput = string | { name: string; stream: Readable };
+type TraceInput =
+  string | { name: string; stream: AsyncIterable<string | Uint8Array> };
 
 type TraceReaderOptions = ParseOptions & {
   /**
@@ -68,7 +68,7 @@ class TraceReader {
   /** Reads one input into `sink`. */
   public async read(input: TraceInput, sink: RecordSink): Promise<InputResult> {
     let name: string;
-    let stream: Readable;
+    let stream: AsyncIterable<string | Uint8Array>;
     let total = 0;
     if (typeof input === 'string') {
       name = input;

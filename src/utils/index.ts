@@ -29,3 +29,4 @@ export { exitHooks, stopSignals } from './signals.js';
 export { describeException } from './exceptions.js';
 export { w3cSpanId } from './ids.js';
 export { watchThenable } from './thenables.js';
+export { boundCall } from './bound.js';

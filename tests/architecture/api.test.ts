@@ -30,6 +30,10 @@ const entryFiles: Record<string, string> = {
   'spantrail/reader': 'src/reader/index.ts',
   'spantrail/otel': 'src/otel/index.ts',
   'spantrail/register': 'src/register.ts',
+  'spantrail/esbuild': 'src/bundler/esbuild.ts',
+  'spantrail/vite': 'src/bundler/vite.ts',
+  'spantrail/bundler': 'src/bundler/index.ts',
+  'spantrail/bundler/runtime': 'src/bundler/runtime.ts',
 };
 
 describe('docs/api.md lists the public API', () => {

@@ -17,7 +17,7 @@ const layers: Array<[number, RegExp]> = [
   [5, /^(methods|otel)\/|^fromProcess\.ts$/],
   [6, /^asyncInit\//],
   [7, /^decorators\//],
-  [8, /^instrument\//],
+  [8, /^(instrument|bundler)\//],
   [9, /^(index|register)\.c?ts$|^cli\//],
 ];
 
@@ -177,6 +177,13 @@ describe('the import graph of src/', () => {
       [],
     );
     expect(loaded.filter((f) => /^(output|otlp)\//.test(f))).toEqual([]);
+  });
+
+  test('code rewritten by the await transform loads the context only', () => {
+    const loaded = [...closure('bundler/runtime.ts')];
+    expect(
+      loaded.filter((f) => !/^(bundler\/runtime|context\/)/.test(f)),
+    ).toEqual([]);
   });
 
   test('the graph is read (a sanity check of the parser above)', () => {

@@ -180,3 +180,143 @@ describe('run', () => {
     expect(noPreload.stderr).toMatch(/spantrail\/register not found/);
   });
 });
+
+describe('usability', () => {
+  const hex = (n: number): string => n.toString(16).padStart(32, '0');
+  function spanLine(
+    trace: number,
+    span: number,
+    name: string,
+    startUs: number,
+    durationUs: number,
+    parent?: number,
+    attributes: Record<string, unknown> = {},
+  ): string {
+    return (
+      JSON.stringify({
+        type: 'span',
+        traceId: hex(trace),
+        spanId: hex(span),
+        ...(parent != null ? { parentId: hex(parent) } : {}),
+        name,
+        kind: 0,
+        startTime: 1763730000000000 + startUs,
+        duration: durationUs * 1000,
+        status: { code: 0 },
+        attributes,
+        events: [],
+        links: [],
+      }) + '\n'
+    );
+  }
+
+  test('bad flags are reported in the CLI words, not node parseArgs', async () => {
+    const unknown = await runCli(['view', '--bogus', 'basic.jsonl']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      "spantrail: unknown option '--bogus'\nRun 'spantrail view --help' for usage.\n",
+    );
+    const missing = await runCli(['view', '--width']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /^spantrail: option --width needs a value\n/,
+    );
+    const extra = await runCli(['stats', '--json=yes', 'basic.jsonl']);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toMatch(/^spantrail: option --json takes no value\n/);
+    for (const r of [unknown, missing, extra]) {
+      expect(r.stderr).not.toMatch(
+        /positional argument|<value>|argument missing/,
+      );
+    }
+  });
+
+  test('the top-level help says convert takes several files', async () => {
+    const top = await runCli(['--help']);
+    expect(top.stdout).toMatch(/^ {2}convert <file\.\.\.> /m);
+    const own = await runCli(['convert', '--help']);
+    expect(own.stdout).toMatch(/^Usage: spantrail convert <file\.\.\.>/);
+  });
+
+  test('an ambiguous --trace prefix lists 10 candidates and how many more', async () => {
+    const file = path.join(dir, 'many.jsonl');
+    let text = '';
+    for (let t = 1; t <= 13; t++) text += spanLine(t, t, `T${t}`, t, 1);
+    fs.writeFileSync(file, text);
+    const r = await runCli(['view', '--trace', '0', file]);
+    expect(r.code).toBe(1);
+    const listed = r.stderr
+      .split('\n')
+      .filter((l) => /^ {2}[0-9a-f]{32}$/.test(l));
+    expect(listed).toHaveLength(10);
+    expect(r.stderr).toContain('\n  and 3 more\n');
+  });
+
+  test('stats --json states its units, and durations are nanoseconds', async () => {
+    const r = await runCli(['stats', '--json', 'basic.jsonl']);
+    const json = JSON.parse(r.stdout);
+    expect(json.units).toEqual({
+      duration: 'nanoseconds',
+      startTime: 'epoch microseconds',
+    });
+    // the text report shows Job.run as 1.50ms: 1,500,000 ns
+    const text = await runCli(['stats', '--no-color', 'basic.jsonl']);
+    expect(text.stdout).toMatch(/Job\.run .*1\.50ms/);
+    const job = json.byName.find((n: any) => n.name === 'Job.run');
+    expect(job.max).toBe(1_500_000);
+  });
+
+  test('--mode time keeps tree order: a sibling never reads as a child', async () => {
+    // B (0-10ms) has child D starting at 7ms; C, B's sibling, starts at 5ms
+    const file = path.join(dir, 'siblings.jsonl');
+    fs.writeFileSync(
+      file,
+      spanLine(1, 1, 'A', 0, 20_000) +
+        spanLine(1, 2, 'B', 0, 10_000, 1) +
+        spanLine(1, 3, 'C', 5_000, 10_000, 1) +
+        spanLine(1, 4, 'D', 7_000, 1_000, 2),
+    );
+    const r = await runCli(['view', '--mode', 'time', '--no-color', file]);
+    expect(r.code).toBe(0);
+    const rows = r.stdout
+      .split('\n')
+      .filter((l) => l.includes('│'))
+      .map((l) => l.slice(l.lastIndexOf('│') + 1));
+    expect(rows.map((n) => n.trim())).toEqual(['A', 'B', 'D', 'C']);
+    // indentation: D under B, C back at B's depth
+    expect(rows.map((n) => n.length - n.trimStart().length)).toEqual([
+      1, 3, 5, 3,
+    ]);
+  });
+
+  test('--attributes shows span attributes in both modes', async () => {
+    const file = path.join(dir, 'attrs.jsonl');
+    fs.writeFileSync(
+      file,
+      spanLine(1, 1, 'Orders.place', 0, 2_000, undefined, {
+        'order.id': 'o-1',
+        items: 3,
+      }) +
+        spanLine(1, 2, 'Orders.reserve', 100, 1_000, 1, { warehouse: 'north' }),
+    );
+    const plain = await runCli(['view', '--no-color', file]);
+    expect(plain.stdout).not.toContain('order.id');
+    const tree = await runCli(['view', '-a', '--no-color', file]);
+    const lines = tree.stdout.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('Orders.place'));
+    expect(lines[at + 1]).toBe('│  order.id=o-1 items=3');
+    expect(lines[at + 3]).toBe('   warehouse=north');
+    const time = await runCli([
+      'view',
+      '--mode',
+      'time',
+      '--attributes',
+      '--no-color',
+      file,
+    ]);
+    const rows = time.stdout.split('\n');
+    const place = rows.findIndex((l) => l.endsWith(' Orders.place'));
+    expect(rows[place + 1]).toMatch(/│ {3}order\.id=o-1 items=3$/);
+    expect(rows[place + 3]).toMatch(/│ {5}warehouse=north$/);
+  });
+});

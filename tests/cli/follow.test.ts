@@ -133,3 +133,37 @@ describe('view --follow with several files', () => {
     }
   });
 });
+
+describe('view --follow on a file that does not exist yet', () => {
+  test('waits for it, as tail -F does', async () => {
+    const late = path.join(dir, 'late.jsonl');
+    const child = spawn(
+      process.execPath,
+      [cli, 'view', '--follow', '--no-color', late],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+    const waitFor = async (text: string): Promise<void> => {
+      const until = Date.now() + 10000;
+      while (Date.now() < until) {
+        if (out.includes(text)) return;
+        if (child.exitCode != null) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(
+        `'${text}' did not appear; stdout:\n${out}\nstderr:\n${err}`,
+      );
+    };
+    try {
+      await waitFor('waiting for spans');
+      fs.writeFileSync(late, spanLine(5, 'Late.span'));
+      await waitFor('Late.span');
+      expect(err).toBe('');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});

@@ -21,6 +21,6 @@ describe.each([
     });
     const failed = results.filter((r: any) => !r.ok);
     expect(failed).toEqual([]);
-    expect(results.length).toBe(6);
+    expect(results.length).toBe(7);
   });
 });

@@ -51,3 +51,34 @@ describe('@Traceable options', () => {
     expect(c.spans.map((s) => s.name).slice(3)).toEqual(['Narrow.only']);
   });
 });
+
+describe('@Traceable keeps the class what the user wrote', () => {
+  test('name, toString and stack frames, with tracing off and on', () => {
+    @Traceable()
+    class Orders {
+      public place(): never {
+        throw new Error('sold out');
+      }
+    }
+    expect(Orders.name).toBe('Orders');
+    expect(String(Orders)).toContain('sold out');
+    expect(String(Orders)).not.toContain('onConstruct');
+    const firstFrame = (): string => {
+      try {
+        new Orders().place();
+      } catch (e) {
+        return (e as Error).stack!.split('\n')[1];
+      }
+      return '';
+    };
+    setTracer(undefined);
+    expect(firstFrame()).toMatch(/^\s+at Orders\.place \(/);
+    setTracer(c.tracer);
+    expect(firstFrame()).toMatch(/^\s+at Orders\.place \(/);
+    // and what a recorded exception keeps
+    const span = c.spans.find((s) => s.name === 'Orders.place')!;
+    const stack = String(span.events?.[0].attributes?.['exception.stacktrace']);
+    expect(stack).toMatch(/\n\s+at Orders\.place \(/);
+    expect(stack).not.toContain('Hooked');
+  });
+});

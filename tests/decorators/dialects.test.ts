@@ -95,5 +95,16 @@ describe.each([
     expect(result.methodName).toBe('load');
     expect(result.methodLength).toBe(1);
     expect(result.apiName).toBe('Api');
+    // the subclass @Traceable returns is invisible to the user
+    expect(result.apiSource).not.toContain('onConstruct');
+    expect(result.apiSource).toContain('explode()');
+  });
+
+  test('stack frames name the class, not the subclass', () => {
+    const frames: Array<string> = result.explodeStack
+      .split('\n')
+      .filter((l: string) => l.trim().startsWith('at '));
+    expect(frames[0]).toMatch(/^\s+at Api\.explode \(/);
+    expect(result.explodeStack).not.toContain('Hooked');
   });
 });

@@ -20,7 +20,8 @@ function fakeFs(max: number, again: Set<number>) {
           ? new TextEncoder().encode(data)
           : data.subarray(offset ?? 0);
       const taken = bytes.subarray(0, max);
-      received.push(taken.slice());
+      // a copy, as the kernel takes one (a Buffer's slice() is a view)
+      received.push(Uint8Array.from(taken));
       return taken.length;
     },
     closeSync() {},

@@ -31,6 +31,21 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   }),
 );
 
+/** Applies one span operation to the spans made so far. */
+function applyOp(tracer: Tracer, spans: Array<Span>, o: Op): void {
+  if (o.op === 'start') {
+    const parent =
+      o.parent === null || spans.length === 0
+        ? null
+        : spans[o.parent % spans.length];
+    spans.push(tracer.startSpan(`s${spans.length}`, { parent }));
+  } else if (spans.length > 0) {
+    const span = spans[o.which % spans.length];
+    if (o.op === 'end') span.end();
+    else span.setAttribute('v', o.value);
+  }
+}
+
 describe('JSONL output', () => {
   test('random span trees give a valid, complete, consistent JSONL', async () => {
     let run = 0;
@@ -47,24 +62,10 @@ describe('JSONL output', () => {
             bufferSize: 1 << 20,
           });
           const spans: Array<Span> = [];
-          const ended = new Set<string>();
-          for (const o of ops) {
-            if (o.op === 'start') {
-              const parent =
-                o.parent === null || spans.length === 0
-                  ? null
-                  : spans[o.parent % spans.length];
-              spans.push(tracer.startSpan(`s${spans.length}`, { parent }));
-            } else if (spans.length > 0) {
-              const span = spans[o.which % spans.length];
-              if (o.op === 'end') {
-                span.end();
-                ended.add(span.spanId);
-              } else {
-                span.setAttribute('v', o.value);
-              }
-            }
-          }
+          for (const o of ops) applyOp(tracer, spans, o);
+          const ended = new Set(
+            spans.filter((s) => s.isEnded()).map((s) => s.spanId),
+          );
           await tracer.close();
           const records = parseTrace(fs.readFileSync(file, 'utf8'));
           expect(records[0].type).toBe('meta');
@@ -79,7 +80,11 @@ describe('JSONL output', () => {
           // ids sort by start
           expect([...ids].sort()).toEqual(ids);
           if (emitStart) {
-            expect(starts.map((r) => r.spanId)).toEqual(ids);
+            // nothing was flushed before close: start records exactly for
+            // the spans still open then
+            expect(starts.map((r) => r.spanId)).toEqual(
+              ids.filter((id) => !ended.has(id)),
+            );
           } else {
             expect(starts).toHaveLength(0);
           }
@@ -92,6 +97,62 @@ describe('JSONL output', () => {
         },
       ),
       fcParams({ numRuns: 60 }),
+    );
+  });
+
+  test('after any flush, the file holds a record of every span begun before it (a crash then loses no begun span)', async () => {
+    let run = 0;
+    const flushOp = fc.record({
+      op: fc.constantFrom('flushSync', 'flush', 'timer'),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(opArb, flushOp), { maxLength: 150 }),
+        async (ops) => {
+          const file = path.join(tmp, `crash-${run++}.jsonl`);
+          const tracer = new Tracer({
+            output: file,
+            context: 'shim',
+            flushInterval: 0,
+          });
+          const spans: Array<Span> = [];
+          // the file as a crash right after each flush would leave it
+          const check = () => {
+            const ids = new Set(
+              parseTrace(fs.readFileSync(file, 'utf8'))
+                .filter((r) => r.type === 'start' || r.type === 'span')
+                .map((r) => r.spanId),
+            );
+            for (const s of spans) expect(ids.has(s.spanId)).toBe(true);
+          };
+          for (const o of ops as Array<any>) {
+            if (o.op === 'flushSync') {
+              tracer.flushSync();
+              check();
+            } else if (o.op === 'flush') {
+              await tracer.flush();
+              check();
+            } else if (o.op === 'timer') {
+              // the output's own timer runs; then the batch has left
+              await new Promise((r) => setTimeout(r, 2));
+              check();
+            } else {
+              applyOp(tracer, spans, o);
+            }
+          }
+          await tracer.close();
+          check();
+          // a span has a start record only if it was open when written
+          const records = parseTrace(fs.readFileSync(file, 'utf8'));
+          const finished = new Set(
+            records.filter((r) => r.type === 'span').map((r) => r.spanId),
+          );
+          for (const s of spans) {
+            expect(finished.has(s.spanId)).toBe(s.isEnded());
+          }
+        },
+      ),
+      fcParams({ numRuns: 40 }),
     );
   });
 
@@ -118,10 +179,16 @@ describe('JSONL output', () => {
       context: 'shim',
     });
     for (let i = 0; i < 100; i++) tracer.startSpan('batched').end();
+    const open = tracer.startSpan('open');
     expect(chunks).toHaveLength(0);
     tracer.flushSync();
     expect(chunks).toHaveLength(1);
-    expect(chunks[0].split('\n')).toHaveLength(202);
+    // meta, 100 spans that ended within the batch (no start records), the
+    // start of the one still open, and the final newline
+    const lines = chunks[0].split('\n');
+    expect(lines).toHaveLength(103);
+    expect(lines.filter((l) => l.includes('"type":"start"'))).toHaveLength(1);
+    open.end();
   });
 
   test('sync: true writes each record before end() returns', () => {
@@ -166,7 +233,8 @@ describe('JSONL output', () => {
     const droppedRecords = records.filter((r) => r.type === 'dropped');
     expect(droppedRecords.reduce((n, r) => n + r.count, 0)).toBe(dropped);
     const kept = records.filter((r) => r.type === 'start' || r.type === 'span');
-    expect(kept.length + dropped).toBe(4002);
+    // spans end at once: no start records, 2000 span records and `after`
+    expect(kept.length + dropped).toBe(2001);
     expect(records.at(-1)).toMatchObject({ type: 'span', name: 'after' });
   });
 
@@ -182,8 +250,8 @@ describe('JSONL output', () => {
     tracer.startSpan('web ✓').end();
     await tracer.close();
     const records = parseTrace(text);
-    expect(records.map((r) => r.type)).toEqual(['meta', 'start', 'span']);
-    expect(records[2].name).toBe('web ✓');
+    expect(records.map((r) => r.type)).toEqual(['meta', 'span']);
+    expect(records[1].name).toBe('web ✓');
   });
 
   test('a WritableStream with a full queue waits for ready and loses nothing', async () => {
@@ -245,7 +313,7 @@ describe('JSONL output edges', () => {
     const kept = records.filter((r) => r.type === 'start' || r.type === 'span');
     const dropped = records.filter((r) => r.type === 'dropped');
     expect(records.at(-1).type).toBe('dropped');
-    expect(kept.length + dropped.reduce((n, r) => n + r.count, 0)).toBe(100);
+    expect(kept.length + dropped.reduce((n, r) => n + r.count, 0)).toBe(50);
   });
 
   test('nothing to write means no write: no empty chunks', async () => {

@@ -1,16 +1,20 @@
 /**
  * `npm run test:runtimes`: runs the context suite (`suite.js`) against
  * `dist/` on Node with AsyncLocalStorage, Node forced onto the shim, Deno,
- * Bun and headless Chromium. Prints one line per runtime and a final
+ * Bun and headless Chromium, and in Chromium again with the suite built
+ * with the await transform (`spantrail/esbuild`), where parents after
+ * `await` must be exact; and on Node and Deno with the suite built with
+ * the transform, where AsyncLocalStorage makes it a no-op. Prints one line per runtime and a final
  * `N passed, N failed` line; exits non-zero on any failure.
  *
  * FC_SEED replays a fast-check seed on every runtime, FC_NUM_RUNS sets the
  * number of runs, RUNTIMES (comma separated: node-als, node-shim, deno,
- * bun, chromium) selects runtimes, CHROMIUM the browser binary.
+ * bun, chromium, chromium-plugin, node-als-plugin, deno-plugin) selects runtimes, CHROMIUM the browser binary.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { chromiumArgs } from '../utils/chromium.js';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,13 +69,22 @@ function runChild(command, args, env) {
 }
 
 /**
- * Bundles `dist/` and the suite for the browser. A bundle that imports any
+ * Bundles `dist/` and the suite for the browser, with `plugin` the suite
+ * alone rewritten by the await transform. A bundle that imports any
  * `node:` module fails: esbuild cannot resolve one for platform=browser, and
  * the metafile and the output are checked too in case one was external.
  */
-async function bundleForBrowser() {
+async function bundleForBrowser(plugin) {
   const esbuild = await import('esbuild');
+  const plugins = [];
+  if (plugin) {
+    const { default: spantrail } = await import(
+      path.join(root, 'dist/bundler/esbuild.js')
+    );
+    plugins.push(spantrail({ include: [path.join(here, 'suite.js')] }));
+  }
   const result = await esbuild.build({
+    plugins,
     entryPoints: [path.join(here, 'browser.js')],
     bundle: true,
     platform: 'browser',
@@ -113,10 +126,15 @@ function findChromium() {
   return undefined;
 }
 
-async function runChromium() {
+async function runChromium(plugin = false) {
   let code;
   try {
-    code = await bundleForBrowser();
+    code = await bundleForBrowser(plugin);
+    // the transform must have run on the suite, and on nothing else
+    const rewritten = code.match(/__spantrail\$f = /g)?.length ?? 0;
+    if (plugin !== rewritten > 0) {
+      throw new Error(`${rewritten} functions rewritten`);
+    }
   } catch (e) {
     return { error: e.message ?? String(e) };
   }
@@ -156,6 +174,7 @@ async function runChromium() {
     });
     const out = await page.evaluate((options) => globalThis.runSuite(options), {
       expectDefault: 'shim',
+      exactAwait: plugin,
       seed,
       numRuns,
     });
@@ -170,6 +189,46 @@ async function runChromium() {
   }
 }
 
+/**
+ * The Node entry and the suite bundled with the await transform, for
+ * running on Node and Deno: with AsyncLocalStorage there the rewritten
+ * suite must behave as the original. Returns the bundle's path.
+ */
+let pluginBundle;
+async function bundleWithPlugin() {
+  if (pluginBundle !== undefined) return pluginBundle;
+  const esbuild = await import('esbuild');
+  const { default: spantrail } = await import(
+    path.join(root, 'dist/bundler/esbuild.js')
+  );
+  const dir = mkdtempSync(path.join(tmpdir(), 'spantrail-runtimes-'));
+  pluginBundle = path.join(dir, 'entry-plugin.mjs');
+  await esbuild.build({
+    entryPoints: [path.join(here, 'entry.js')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'es2022',
+    outfile: pluginBundle,
+    logLevel: 'silent',
+    plugins: [spantrail({ include: [path.join(here, 'suite.js')] })],
+  });
+  if (!/__spantrail\$f\d* = /.test(readFileSync(pluginBundle, 'utf8'))) {
+    throw new Error('the suite was not rewritten');
+  }
+  return pluginBundle;
+}
+
+async function runWithPlugin(command, args) {
+  let bundle;
+  try {
+    bundle = await bundleWithPlugin();
+  } catch (e) {
+    return { error: e.message ?? String(e) };
+  }
+  return runChild(command, [...args, bundle], { SPANTRAIL_CONTEXT: '' });
+}
+
 const entry = path.join(here, 'entry.js');
 const runtimes = {
   'node-als': () =>
@@ -179,7 +238,10 @@ const runtimes = {
   deno: () =>
     runChild(bin('deno'), ['run', '-A', entry], { SPANTRAIL_CONTEXT: '' }),
   bun: () => runChild(bin('bun'), [entry], { SPANTRAIL_CONTEXT: '' }),
-  chromium: runChromium,
+  'node-als-plugin': () => runWithPlugin(process.execPath, []),
+  'deno-plugin': () => runWithPlugin(bin('deno'), ['run', '-A']),
+  chromium: () => runChromium(false),
+  'chromium-plugin': () => runChromium(true),
 };
 
 async function main() {
@@ -210,6 +272,9 @@ async function main() {
     if (out.error == null && bad.length === 0 && results.length > 0) {
       passed++;
       console.log(`PASS ${name}: ${results.length} checks (${seconds}s)`);
+      for (const r of results) {
+        if (r.detail != null) console.log(`  ${r.name}: ${r.detail}`);
+      }
     } else {
       failed++;
       console.log(
@@ -221,6 +286,9 @@ async function main() {
         console.log(`  ${r.name}: ${r.error.replace(/\n/g, '\n    ')}`);
       }
     }
+  }
+  if (pluginBundle !== undefined) {
+    rmSync(path.dirname(pluginBundle), { recursive: true, force: true });
   }
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed > 0 ? 1 : 0;

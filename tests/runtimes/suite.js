@@ -92,9 +92,11 @@ const rootsArb = fc.array(taskArb, { minLength: 1, maxLength: 5 });
  * logical caller or absent, never another span; it is exact wherever the
  * context is knowable (synchronous nesting, the synchronous part of an async
  * function, `bind` called there, explicit context objects), and absent
- * spans are marked lost.
+ * spans are marked lost. With `exactAwait` (the suite built with the await
+ * transform) the shim is exact after every `await` too: only callbacks of
+ * timers and `queueMicrotask`, which are not awaits, still lose it.
  */
-async function runModel(lib, mode, roots) {
+async function runModel(lib, mode, roots, exactAwait = false) {
   const rec = recorder();
   const tracer = new lib.Tracer({
     context: mode,
@@ -102,6 +104,8 @@ async function runModel(lib, mode, roots) {
     service: 'suite',
   });
   const shim = tracer.context instanceof lib.ShimContextManager;
+  // whether the active span after an await is exact
+  const awaitExact = !shim || exactAwait;
   // span -> { logical: parent span or undefined, known: exact under the shim
   // too, error: expected to fail }
   const expected = new Map();
@@ -121,10 +125,11 @@ async function runModel(lib, mode, roots) {
       let inSync = true;
       for (const step of task.steps) {
         await runStep(step, span, inSync, ownCtx);
-        inSync = false;
-        // with ALS the span stays active across every kind of await
+        inSync = exactAwait;
+        // with ALS (or the await transform) the span stays active across
+        // every kind of await
         const active = tracer.activeSpan();
-        if (shim ? active !== undefined : active !== span) {
+        if (awaitExact ? active !== span : active !== undefined) {
           problems.push(`${name}: active span after ${step.t} is wrong`);
         }
       }
@@ -458,9 +463,87 @@ async function checkPropagation(lib, mode) {
 }
 
 /**
+ * The workload where the shim alone loses every parent: spans started after
+ * each kind of suspension in a traced async function (a plain `await`, a
+ * timer, a microtask, a `for await` loop and its generator, a `catch` after
+ * a rejection, a `finally`, a nested async arrow, a function resumed after
+ * its caller's span ended). With ALS, or the shim with the await transform
+ * (`exactAwait`), every parent is exact; with the shim alone each is
+ * missing and marked lost, none wrong. Returns the counts.
+ */
+async function checkAfterAwait(lib, mode, exactAwait) {
+  const rec = recorder();
+  const tracer = new lib.Tracer({ context: mode, output: rec });
+  const shim = tracer.context instanceof lib.ShimContextManager;
+  const exact = !shim || exactAwait;
+  const expected = []; // [span, logical parent]
+  const note = (parent) => {
+    const span = tracer.startSpan('after');
+    span.end();
+    expected.push([span, parent]);
+  };
+  async function* gen(parent) {
+    await sleep(1);
+    note(parent);
+    yield 1;
+    yield 2;
+  }
+  let detached;
+  await tracer.startActiveSpan('work', async (work) => {
+    await null;
+    note(work);
+    await sleep(1);
+    note(work);
+    await new Promise((resolve) => queueMicrotask(resolve));
+    note(work);
+    for await (const v of gen(work)) {
+      if (v > 0) note(work);
+    }
+    note(work);
+    try {
+      await Promise.reject(new SuiteError('rejected'));
+    } catch {
+      note(work);
+    } finally {
+      await sleep(0);
+      note(work);
+    }
+    await tracer.startActiveSpan('nested', async (nested) => {
+      const arrow = async () => (await sleep(1), note(nested));
+      await arrow();
+      note(nested);
+    });
+    // outlives its caller: resumed after `work` ended
+    detached = tracer.startActiveSpan('detached', async (own) => {
+      await sleep(5);
+      note(own);
+    });
+  });
+  await detached;
+  await sleep(0);
+  check(tracer.activeSpan() === undefined, 'a span leaked out of the work');
+  let right = 0;
+  let missing = 0;
+  let wrong = 0;
+  for (const [span, parent] of expected) {
+    if (span.parentId === parent.spanId) right++;
+    else if (span.parentId === undefined) {
+      missing++;
+      check(span.attributes?.[lostKey] === true, 'missing parent not marked');
+    } else wrong++;
+  }
+  const counts = `${expected.length} spans after await: ${right} exact, ${missing} missing, ${wrong} wrong`;
+  check(wrong === 0, counts);
+  if (exact) check(right === expected.length, counts);
+  else check(missing === expected.length, counts);
+  return counts;
+}
+
+/**
  * Runs the suite. `lib` is the spantrail module; `context` is the tracer's
  * `context` option (`'als'`, `'shim'`, or undefined for the detected one);
- * `expectDefault` is what detection must pick on this runtime. Returns the
+ * `expectDefault` is what detection must pick on this runtime; `exactAwait`
+ * says the suite was built with the await transform. Returns the
  * results and the fast-check seed (replay with the same `seed`).
  */
 async function runContextSuite(lib, options = {}) {
@@ -478,12 +561,21 @@ async function runContextSuite(lib, options = {}) {
     ['bind', () => checkBind(lib, mode)],
     ['W3C propagation', () => checkPropagation(lib, mode)],
     [
+      'parents after await',
+      () => checkAfterAwait(lib, mode, options.exactAwait === true),
+    ],
+    [
       `concurrent async chains (fast-check seed ${seed})`,
       async () => {
         let spans = 0;
         await fc.assert(
           fc.asyncProperty(rootsArb, async (roots) => {
-            spans += await runModel(lib, mode, roots);
+            spans += await runModel(
+              lib,
+              mode,
+              roots,
+              options.exactAwait === true,
+            );
           }),
           { seed, numRuns, path: options.path },
         );
@@ -495,8 +587,12 @@ async function runContextSuite(lib, options = {}) {
   const results = [];
   for (const [name, fn] of checks) {
     try {
-      await fn();
-      results.push({ name, ok: true });
+      const detail = await fn();
+      results.push(
+        typeof detail === 'string'
+          ? { name, ok: true, detail }
+          : { name, ok: true },
+      );
     } catch (e) {
       results.push({
         name,

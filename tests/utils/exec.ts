@@ -31,6 +31,8 @@ function runNode(
     env?: Record<string, string>;
     stdio?: Array<any>;
     timeout?: number;
+    /** SIGKILL this many ms after the script first prints `ready`. */
+    killAfterReady?: number;
   } = {},
 ): Promise<Result> {
   const script = path.join(scriptDir, `script-${scripts++}.mjs`);
@@ -46,7 +48,20 @@ function runNode(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d) => (stdout += d));
+    let killer: ReturnType<typeof setTimeout> | undefined;
+    child.stdout?.setEncoding('utf8').on('data', (d) => {
+      stdout += d;
+      if (
+        options.killAfterReady !== undefined &&
+        killer === undefined &&
+        stdout.includes('ready')
+      ) {
+        killer = setTimeout(
+          () => child.kill('SIGKILL'),
+          options.killAfterReady,
+        );
+      }
+    });
     child.stderr?.setEncoding('utf8').on('data', (d) => (stderr += d));
     const timer = setTimeout(
       () => child.kill('SIGKILL'),
@@ -55,6 +70,7 @@ function runNode(
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(killer);
       resolve({ code, signal, stdout, stderr });
     });
   });

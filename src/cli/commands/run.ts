@@ -49,7 +49,8 @@ function forwardsSignal(signal: NodeJS.Signals, terminal: boolean): boolean {
 function registerPath(): string {
   const override = process.env.SPANTRAIL_REGISTER;
   if (override != null && override !== '') return path.resolve(override);
-  return fileURLToPath(new URL('../../register.js', import.meta.url));
+  // relative to the built command, dist/cli/main.js, this code's bundle
+  return fileURLToPath(new URL('../register.js', import.meta.url));
 }
 
 /**

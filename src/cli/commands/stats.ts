@@ -29,7 +29,10 @@ reads stdin.
 
 Options:
   --top <n>      recent traces to list (default 10)
-  --json         print the figures as JSON
+  --json         print the figures as JSON: durations (p50 ... total,
+                 duration) in nanoseconds, start times in epoch
+                 microseconds, as the trace format has them; the
+                 "units" field says so
   --color        force colour
   --no-color     no colour (also when NO_COLOR is set)
   -h, --help     show this help
@@ -42,6 +45,12 @@ Examples:
   spantrail stats trace.jsonl
   spantrail stats --json a.jsonl b.jsonl
 `;
+
+/** The units of `--json`'s numbers, stated in the output itself. */
+const jsonUnits = {
+  duration: 'nanoseconds',
+  startTime: 'epoch microseconds',
+} as const;
 
 /** Renders {@link StatsResult} as the `stats` text report. */
 function renderStats(
@@ -143,8 +152,11 @@ async function stats(args: Array<string>): Promise<number> {
   issues.malformed += collector.malformedStarts;
   if (values.json === true) {
     await writeOut(
-      JSON.stringify({ ...result, files: files.length, issues }, null, 2) +
-        '\n',
+      JSON.stringify(
+        { units: jsonUnits, ...result, files: files.length, issues },
+        null,
+        2,
+      ) + '\n',
     );
     return 0;
   }

@@ -22,9 +22,11 @@ merge into one view. With no file, reads stdin.
 
 Options:
   --mode tree|time   tree: hierarchy with durations, status and events
-                     (default); time: spans by start with timeline bars
+                     (default); time: the same order with timeline bars
+  --attributes, -a   show each span's attributes on a line under it
   --trace <id>       only the trace with this id or unique id prefix
   --follow, -f       keep updating while a program appends to the file
+                     (a file that does not exist yet is waited for)
   --width <n>        columns for time mode (default: terminal width, or 100)
   --color            force colour
   --no-color         no colour (also when NO_COLOR is set)
@@ -39,14 +41,18 @@ Examples:
 
 type Mode = 'tree' | 'time';
 
+/** Candidates listed for an ambiguous `--trace` prefix. */
+const ambiguousShown = 10;
+
 function render(
   model: TraceModel,
   mode: Mode,
   traceIds: Array<string>,
   colors: Colors,
   width: number,
+  attributes: boolean,
 ): string {
-  const opts = { colors, width };
+  const opts = { colors, width, attributes };
   return mode === 'tree'
     ? renderTree(model, traceIds, opts)
     : renderTime(model, traceIds, opts);
@@ -61,8 +67,11 @@ function selectTraces(
   const found = model.findTrace(trace);
   if (found.found) return [found.traceId];
   if (found.reason === 'ambiguous') {
+    const shown = found.candidates.slice(0, ambiguousShown);
+    const more = found.candidates.length - shown.length;
     throw new CliError(
-      `trace id prefix '${clean(trace)}' is ambiguous; it matches:\n  ${found.candidates.slice(0, 10).join('\n  ')}`,
+      `trace id prefix '${clean(trace)}' is ambiguous; it matches:\n  ${shown.join('\n  ')}` +
+        (more > 0 ? `\n  and ${more} more` : ''),
     );
   }
   throw new CliError(`no trace with id or prefix '${clean(trace)}'`);
@@ -73,6 +82,7 @@ async function view(args: Array<string>): Promise<number> {
     mode: { type: 'string', default: 'tree' },
     trace: { type: 'string' },
     follow: { type: 'boolean', short: 'f' },
+    attributes: { type: 'boolean', short: 'a' },
     width: { type: 'string' },
     ...colorOptions,
   });
@@ -92,6 +102,7 @@ async function view(args: Array<string>): Promise<number> {
     throw new CliError(`--trace must be a hex id or prefix`, usageExit);
   }
   const explicitWidth = parseWidth(values.width);
+  const attributes = values.attributes === true;
   const colors = colorsFor(values);
   const widthNow = (): number =>
     explicitWidth ??
@@ -102,13 +113,21 @@ async function view(args: Array<string>): Promise<number> {
       prefix != null ? { traceFilter: (id) => id.startsWith(prefix) } : {},
     );
   if (values.follow === true) {
-    return follow(positionals, mode, trace, newModel, colors, widthNow);
+    return follow(
+      positionals,
+      mode,
+      trace,
+      newModel,
+      colors,
+      widthNow,
+      attributes,
+    );
   }
   const files = inputFiles('view', positionals);
   const model = newModel();
   const { issues } = await readInputs(files, model);
   const traceIds = selectTraces(model, trace);
-  let out = render(model, mode, traceIds, colors, widthNow());
+  let out = render(model, mode, traceIds, colors, widthNow(), attributes);
   if (traceIds.length === 0) out = 'no spans\n';
   await writeOut(out);
   // Diagnostics go to stderr so the drawing can be piped as is.
@@ -124,6 +143,7 @@ async function follow(
   newModel: () => TraceModel,
   colors: Colors,
   widthNow: () => number,
+  attributes: boolean,
 ): Promise<number> {
   if (positionals.length === 0 || positionals.includes('-')) {
     throw new CliError('--follow needs file paths (not stdin)', usageExit);
@@ -143,7 +163,7 @@ async function follow(
       body =
         ids.length === 0
           ? 'waiting for spans…\n'
-          : render(model, mode, ids, colors, widthNow());
+          : render(model, mode, ids, colors, widthNow(), attributes);
     } catch (e) {
       body = e instanceof CliError ? e.message + '\n' : String(e) + '\n';
     }
@@ -182,7 +202,12 @@ async function follow(
         file,
         { record: (r, s) => model.record(r, s) },
         issues,
-        { onUpdate: schedule, onReset, onError: () => undefined },
+        {
+          onUpdate: schedule,
+          onReset,
+          onError: () => undefined,
+          waitForFile: true,
+        },
       ),
   );
   try {
