@@ -23,6 +23,7 @@ const caseFiles = [
   'import-time.js',
   'first-span.js',
   'preload-startup.js',
+  'http.js',
 ];
 
 function parseArgs(argv) {

@@ -69,7 +69,17 @@ export { default as instrumentAsyncInit } from './asyncInit/instrumentAsyncInit.
 export { default as traceClass } from './instrument/traceClass.js';
 export { default as traceObject } from './instrument/traceObject.js';
 export { tracerFromProcess, traceOutputFromArgs } from './fromProcess.js';
-
+export { instrument, parseInstrumentations } from './instrument/index.js';
+export { instrumentHttp, instrumentFetch } from './http/index.js';
+export {
+  traceFields,
+  pinoTraceMixin,
+  traceLogFormatter,
+} from './logs/index.js';
+export {
+  withoutInstrumentation,
+  isInstrumentationSuppressed,
+} from './utils/suppress.js';
 export type * from './types.js';
 export type { Carrier } from './propagation/traceContext.js';
 export type * from './methods/types.js';
@@ -82,4 +92,14 @@ export type {
   OtlpCompression,
   OtlpHttpExporterOptions,
 } from './otlp/types.js';
+export type {
+  InstrumentOptions,
+  InstrumentationName,
+} from './instrument/index.js';
+export type {
+  HttpInstrumentationOptions,
+  InstrumentHttpOptions,
+  HttpInstrumentation,
+} from './http/index.js';
+export type { TraceFields, LogRecordLike } from './logs/index.js';
 export type { FromProcessOptions } from './fromProcess.js';

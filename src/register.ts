@@ -1,9 +1,12 @@
 /**
  * Preload entry: `SPANTRAIL_OUTPUT=trace.jsonl node --import
- * spantrail/register app.js` traces the lifecycles of a program's
- * async-init classes with no change to its code. The destination comes from
- * `--trace-output` or `SPANTRAIL_OUTPUT`; with neither, nothing is
- * instrumented. `SPANTRAIL_READY=1` also gives every `@ready` method a span.
+ * spantrail/register app.js` traces a program with no change to its code:
+ * the lifecycles (and factories) of its async-init classes, its incoming
+ * and outgoing HTTP requests and its `fetch` calls. The destination comes
+ * from `--trace-output` or `SPANTRAIL_OUTPUT`; with neither, nothing is
+ * instrumented. `SPANTRAIL_INSTRUMENT` narrows what is traced (a
+ * comma-separated list of `async-init`, `http`, `fetch`, or `none`).
+ * `SPANTRAIL_READY=1` also gives every `@ready` method a span.
  *
  * It runs once per process: a second load (`--require` and `--import`
  * both) returns the first tracer, and Node's threads (the module hooks
@@ -16,7 +19,7 @@ import type Tracer from './Tracer.js';
 import type * as NodeWorkerThreads from 'node:worker_threads';
 import { reportTracingOff, tracerFromProcess } from './fromProcess.js';
 import { getTracer, noopTracer, setTracer } from './global.js';
-import instrumentAsyncInit from './asyncInit/instrumentAsyncInit.js';
+import { instrument } from './instrument/instrument.js';
 import asyncInitInstalled from './asyncInit/asyncInitInstalled.js';
 import { getBuiltin, processEnv } from './utils/platform.js';
 
@@ -75,7 +78,8 @@ function register(): Tracer {
     setTracer(tracer);
     env[hooksThreadVar] = '1';
     try {
-      instrumentAsyncInit(tracer, {
+      instrument(tracer, {
+        instrument: env.SPANTRAIL_INSTRUMENT,
         ready: isTrue(env.SPANTRAIL_READY),
         esm: wantEsmHooks(env),
       });

@@ -146,6 +146,13 @@ interface ContextManager {
    * `spantrail.context.lost`.
    */
   lost?(): boolean;
+  /**
+   * Optional: makes `span` active for the rest of the current synchronous
+   * execution and the async work it starts (`AsyncLocalStorage.enterWith`),
+   * for events whose listeners cannot be wrapped, such as an HTTP server's
+   * `request`. Without it, those listeners run with no active span.
+   */
+  enter?(span: Span | SpanContext | undefined): void;
 }
 
 /**

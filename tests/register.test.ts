@@ -73,8 +73,11 @@ function checkDbTrace(spans: Array<Rec>, ready: boolean) {
     expect(found).toHaveLength(1);
     return found[0];
   };
+  // the factory is the root: what it creates and starts nests under it
+  const create = one('DB.createDB');
+  expect(create.parentId).toBeUndefined();
   const db = one('DB');
-  expect(db.parentId).toBeUndefined();
+  expect(db.parentId).toBe(create.spanId);
   expect(one('DB.start').parentId).toBe(db.spanId);
   expect(one('DB.stop').parentId).toBe(db.spanId);
   // destroy follows stop and joins the lifetime that just ended

@@ -4,6 +4,7 @@ import { wrapTraced } from '../methods/wrap.js';
 import { isTraced } from '../methods/markers.js';
 import { methodSpanName } from '../methods/names.js';
 import { installLifecycle, withConstructHook } from './install.js';
+import { traceFactories } from './factories.js';
 
 type Kind = 'StartStop' | 'CreateDestroy' | 'CreateDestroyStartStop';
 
@@ -49,6 +50,7 @@ function patchDecorator<F extends (...args: Array<any>) => any>(
           typeof decorated === 'function' &&
           installLifecycle(decorated.prototype, config)
         ) {
+          traceFactories(decorated, config.tracer);
           return kind === 'CreateDestroy'
             ? withConstructHook(decorated, config)
             : decorated;

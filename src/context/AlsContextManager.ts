@@ -8,6 +8,7 @@ type Store = Span | SpanContext | undefined;
 type AsyncLocalStorageLike<T> = {
   getStore(): T | undefined;
   run<R>(store: T, fn: (...args: Array<any>) => R, ...args: Array<any>): R;
+  enterWith?(store: T): void;
 };
 
 type AsyncLocalStorageClass = new <T>() => AsyncLocalStorageLike<T>;
@@ -54,6 +55,10 @@ class AlsContextManager implements ContextManager {
   ): R {
     // Reflect.apply as the callback spares a closure per call
     return this.storage.run(span, Reflect.apply, fn, thisArg, args ?? []);
+  }
+
+  public enter(span: Store): void {
+    this.storage.enterWith?.(span);
   }
 
   public bind<F extends (...args: Array<any>) => any>(

@@ -1,6 +1,7 @@
 import type { DualClassDecorator, TraceableOptions } from '../methods/types.js';
 import { traceMethods } from './traceMethods.js';
 import { installLifecycle, withConstructHook } from '../asyncInit/install.js';
+import { traceFactories } from '../asyncInit/factories.js';
 
 /**
  * Class decorator: traces every method of the class, own and inherited
@@ -12,7 +13,9 @@ import { installLifecycle, withConstructHook } from '../asyncInit/install.js';
  * `CreateDestroyStartStop`, in either decorator order) it also traces the
  * lifecycle: `Class.start` / `Class.stop` / `Class.destroy` phase spans and
  * a `Class` lifetime span per instance, the default parent of the
- * instance's method spans.
+ * instance's method spans. Its static factories (`static async createX()`
+ * on class `X`, or `create`) get a `X.createX` span even with
+ * `statics: false`, so what they create nests under them.
  *
  * Works with `experimentalDecorators` and with standard decorators.
  */
@@ -30,6 +33,11 @@ function Traceable(options: TraceableOptions = {}): DualClassDecorator {
       context.kind !== 'class'
     ) {
       throw new TypeError(`Traceable: cannot decorate a ${context.kind}`);
+    }
+    // factories first: they get their lifecycle attribute, and the method
+    // wrapping below leaves them alone
+    if (options.lifecycle !== false) {
+      traceFactories(Class, options.tracer, options.exclude);
     }
     traceMethods(Class, options);
     if (options.lifecycle === false) return Class;

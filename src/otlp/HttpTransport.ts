@@ -1,4 +1,5 @@
 import { getBuiltin } from '../utils/platform.js';
+import { withoutInstrumentation } from '../utils/suppress.js';
 import version from '../version.js';
 
 type HttpTransportOptions = {
@@ -170,12 +171,15 @@ class HttpTransport {
     };
     if (o.gzip) headers['content-encoding'] = 'gzip';
     try {
-      const response = await fetch(o.url, {
-        method: 'POST',
-        headers,
-        body: body as BodyInit,
-        signal: controller.signal,
-      });
+      // an export traced by the fetch instrumentation would export itself
+      const response = await withoutInstrumentation(() =>
+        fetch(o.url, {
+          method: 'POST',
+          headers,
+          body: body as BodyInit,
+          signal: controller.signal,
+        }),
+      );
       // read the answer so the connection can be reused, but never more
       // than a small bound: a hostile collector may answer with gigabytes
       const text = await readBounded(response, maxResponseBytes);

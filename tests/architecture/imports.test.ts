@@ -15,7 +15,7 @@ const layers: Array<[number, RegExp]> = [
   ],
   [4, /^(output|otlp|reader)\//],
   [5, /^(methods|otel)\/|^fromProcess\.ts$/],
-  [6, /^asyncInit\//],
+  [6, /^(asyncInit|http|logs)\//],
   [7, /^decorators\//],
   [8, /^(instrument|bundler)\//],
   [9, /^(index|register)\.c?ts$|^cli\//],

@@ -38,6 +38,25 @@ describe('AlsContextManager', () => {
     expect(tracer.activeSpan()).toBeUndefined();
   });
 
+  test('enter: active for the rest of the turn and what it starts, not outside', async () => {
+    const tracer = new Tracer({ context: 'als' });
+    const span = tracer.startSpan('entered');
+    const seen: Array<unknown> = [];
+    // a fresh async context, as an event from the event loop has
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        tracer.context.enter!(span);
+        seen.push(tracer.activeSpan());
+        setTimeout(() => {
+          seen.push(tracer.activeSpan());
+          resolve();
+        }, 1);
+      }),
+    );
+    expect(seen).toEqual([span, span]);
+    expect(tracer.activeSpan()).toBeUndefined();
+  });
+
   test('bind: emitter listeners run in the context they were bound in', () => {
     const tracer = new Tracer({ context: 'als' });
     const emitter = new EventEmitter();

@@ -1,0 +1,7 @@
+export { default as instrumentHttp } from './instrumentHttp.js';
+export { default as instrumentFetch } from './instrumentFetch.js';
+export type {
+  HttpInstrumentationOptions,
+  InstrumentHttpOptions,
+  HttpInstrumentation,
+} from './types.js';
