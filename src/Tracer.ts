@@ -37,8 +37,42 @@ import { processObject } from './utils/platform.js';
 let defaultContextManager: ContextManager | undefined;
 const probeSampler = new AlwaysOnSampler();
 
+/** The options' own fields, read once: getters run here, not later. */
+function readOptions(options: TracerOptions): TracerOptions {
+  try {
+    return {
+      service: options.service,
+      sampler: options.sampler,
+      limits: options.limits,
+      context: options.context,
+      output: options.output,
+      emitStart: options.emitStart,
+      bufferSize: options.bufferSize,
+      sync: options.sync,
+      flushInterval: options.flushInterval,
+      exitTimeout: options.exitTimeout,
+      closeTimeout: options.closeTimeout,
+    };
+  } catch {
+    throw new TypeError('Tracer: options cannot be read');
+  }
+}
+
+function hasMethod(value: unknown, name: string): boolean {
+  try {
+    return typeof (value as Record<string, unknown>)[name] === 'function';
+  } catch {
+    return false;
+  }
+}
+
 function checkLimits(limits: Partial<SpanLimits> | undefined): SpanLimits {
-  const merged: SpanLimits = { ...defaultLimits, ...limits };
+  let merged: SpanLimits;
+  try {
+    merged = { ...defaultLimits, ...limits };
+  } catch {
+    throw new TypeError('limits: cannot be read');
+  }
   for (const key of Object.keys(defaultLimits) as Array<keyof SpanLimits>) {
     const v = merged[key];
     if (typeof v !== 'number' || !(v >= 0)) {
@@ -82,19 +116,13 @@ class Tracer extends EventTarget {
     if (tracerOptions == null || typeof tracerOptions !== 'object') {
       throw new TypeError('Tracer: options must be an object');
     }
-    let options: TracerOptions;
-    try {
-      // read once: getters run here, not again later
-      options = { ...tracerOptions };
-    } catch {
-      throw new TypeError('Tracer: options cannot be read');
-    }
+    const options = readOptions(tracerOptions);
     if (options.service != null && typeof options.service !== 'string') {
       throw new TypeError('service: must be a string');
     }
     if (
       options.sampler != null &&
-      typeof options.sampler.shouldSample !== 'function'
+      !hasMethod(options.sampler, 'shouldSample')
     ) {
       throw new TypeError('sampler: must have a shouldSample method');
     }

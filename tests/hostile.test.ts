@@ -409,6 +409,30 @@ describe('hostile values', () => {
     expect(s.dropped).toEqual({ attributes: 1 });
   });
 
+  test('hostile Tracer options throw the documented TypeError', () => {
+    const revoked = () => {
+      const r = Proxy.revocable({}, {});
+      r.revoke();
+      return r.proxy;
+    };
+    for (const options of [
+      new Proxy({}, throwingTraps),
+      revoked(),
+      { limits: revoked() },
+      { limits: new Proxy({}, throwingTraps) },
+      { sampler: new Proxy({}, throwingTraps) },
+      { context: new Proxy({}, throwingTraps) },
+      { context: revoked() },
+      {
+        get output() {
+          return thrower();
+        },
+      },
+    ]) {
+      expect(() => new Tracer(options as any)).toThrow(TypeError);
+    }
+  });
+
   test('hostile decorator options throw the documented TypeError', () => {
     const r = Proxy.revocable({}, {});
     r.revoke();
