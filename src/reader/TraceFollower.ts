@@ -42,7 +42,8 @@ class TraceFollower {
   protected stopped: boolean = false;
   protected buffer: Uint8Array = Buffer.allocUnsafe(1 << 20);
   /** The file read so far: device, inode, and its first bytes. */
-  protected identity: { dev: number; ino: number; head: Buffer } | undefined;
+  protected identity:
+    { dev: number; ino: number; head: Uint8Array } | undefined;
 
   constructor(
     path: string,
@@ -145,8 +146,8 @@ class TraceFollower {
    * longer rewrite between two polls).
    */
   protected async rewritten(
-    handle: fs.promises.FileHandle,
-    stat: fs.Stats,
+    handle: ReadHandle,
+    stat: FileIdentity,
   ): Promise<boolean> {
     if (stat.size < this.offset) return true;
     const id = this.identity;
@@ -156,8 +157,8 @@ class TraceFollower {
     const complete =
       id.head.indexOf(newline) >= 0 || id.head.length >= headLength;
     const same = complete
-      ? head.equals(id.head)
-      : head.subarray(0, id.head.length).equals(id.head);
+      ? sameBytes(head, id.head)
+      : sameBytes(head.subarray(0, id.head.length), id.head);
     if (!same) return true;
     // a first line still being written when it was read: keep it whole
     if (!complete) id.head = head;
@@ -182,11 +183,27 @@ const newline = 0x0a;
 /** Bytes of the first line kept to recognise the file. */
 const headLength = 4096;
 
+/** What the follower reads of an open file (no Node types in its API). */
+type ReadHandle = {
+  read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }>;
+};
+
+/** What identifies a file: its device, inode, and size. */
+type FileIdentity = { dev: number; ino: number; size: number };
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The file's first line (with its newline), at most `headLength` bytes. */
-async function readHead(
-  handle: fs.promises.FileHandle,
-  size: number,
-): Promise<Buffer> {
+async function readHead(handle: ReadHandle, size: number): Promise<Uint8Array> {
   const buffer = Buffer.alloc(Math.min(size, headLength));
   const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
   const head = buffer.subarray(0, bytesRead);
