@@ -494,6 +494,22 @@ describe('an output that cannot be opened never stops the program', () => {
     },
   );
 
+  test('spantrail run with an output that cannot be opened runs the program', () => {
+    fs.writeFileSync(path.join(tmp, 'plain3'), '');
+    const out = path.join(tmp, 'plain3', 'trace.jsonl');
+    const app = path.join(tmp, `app-${scripts++}.mjs`);
+    fs.writeFileSync(app, `process.stdout.write('ran\\n'); process.exit(4);`);
+    const r = spawnSync(
+      process.execPath,
+      [path.join(root, 'dist/cli/main.js'), 'run', '-o', out, '--', app],
+      { encoding: 'utf8' },
+    );
+    expect(r.stdout).toBe('ran\n');
+    expect(r.status).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/spantrail: tracing is off: output: cannot open/);
+  });
+
   test('new Tracer({ output }) throws ErrorOutput naming the option and the path', () => {
     fs.writeFileSync(path.join(tmp, 'plain2'), '');
     const out = path.join(tmp, 'plain2', 'trace.jsonl');
