@@ -24,6 +24,8 @@ const caseFiles = [
   'first-span.js',
   'preload-startup.js',
   'http.js',
+  'serve.js',
+  'commands-at-scale.js',
 ];
 
 function parseArgs(argv) {

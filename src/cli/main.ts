@@ -1,13 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `spantrail` command: view, stats, convert, html and run.
+ * The `spantrail` command: view, stats, convert, html, serve and run.
  */
 import CliError from './CliError.js';
-import view from './commands/view.js';
-import stats from './commands/stats.js';
-import convert from './commands/convert.js';
-import html from './commands/html.js';
-import run from './commands/run.js';
 import version from '../version.js';
 
 const help = `Usage: spantrail <command> [options]
@@ -19,7 +14,8 @@ Commands:
   view <file...>     show traces as a tree or timeline (--follow to watch)
   stats <file...>    per-name latency percentiles, errors, open spans
   convert <file...>  to OTLP/JSON, Chrome trace events or speedscope
-  html <file...>     a self-contained HTML report with a zoomable timeline
+  html <file...>     a self-contained HTML report: the viewer with its data
+  serve <file...>    a live viewer in the browser, following the files
   run -- <command>   run a Node program traced by spantrail/register
 
 Options:
@@ -31,15 +27,25 @@ Examples:
   spantrail stats trace.jsonl
   spantrail convert trace.jsonl --to chrome -o trace.json
   spantrail html trace.jsonl -o report.html
+  spantrail serve trace.jsonl
   spantrail run -- node app.js
 `;
 
-const commands: Record<string, (args: Array<string>) => Promise<number>> = {
-  view,
-  stats,
-  convert,
-  html,
-  run,
+type Command = (args: Array<string>) => Promise<number>;
+
+/** Each command's module loads only when it runs: a quick start for all. */
+const lazy =
+  (load: () => Promise<{ default: Command }>): Command =>
+  async (args) =>
+    (await load()).default(args);
+
+const commands: Record<string, Command> = {
+  view: lazy(() => import('./commands/view.js')),
+  stats: lazy(() => import('./commands/stats.js')),
+  convert: lazy(() => import('./commands/convert.js')),
+  html: lazy(() => import('./commands/html.js')),
+  serve: lazy(() => import('./commands/serve.js')),
+  run: lazy(() => import('./commands/run.js')),
 };
 
 async function main(argv: Array<string>): Promise<number> {

@@ -10,6 +10,7 @@ import type {
 } from '../reader/index.js';
 import type Colors from './Colors.js';
 import { formatDuration } from '../reader/index.js';
+import { maxGuideDepth } from '../reader/TraceModel.js';
 import { clean, padStart, truncate, width } from './util.js';
 import { plural } from '../reader/format.js';
 import { spanKindNames as kindNames, SpanStatusCode } from '../constants.js';
@@ -115,13 +116,17 @@ function spanSuffix(
   return parts;
 }
 
-/** Tree guide for an entry: `│  ` / `   ` for ancestors, `├─ ` / `└─ `. */
+/**
+ * Tree guide for an entry: `│  ` / `   ` for ancestors, `├─ ` / `└─ `.
+ * Past the deepest drawn level the depth is written as a number instead.
+ */
 function guides(entry: TreeEntry, forContinuation: boolean): string {
-  let out = '';
-  for (let d = 1; d < entry.depth; d++) out += entry.lasts[d] ? '   ' : '│  ';
-  if (entry.depth === 0) return forContinuation ? '' : '';
-  if (forContinuation) return out + (entry.lasts[entry.depth] ? '   ' : '│  ');
-  return out + (entry.lasts[entry.depth] ? '└─ ' : '├─ ');
+  if (entry.depth === 0) return '';
+  const deep = entry.depth > maxGuideDepth + 1 ? `┄[${entry.depth}] ` : '';
+  if (forContinuation) {
+    return entry.prefix + deep + (entry.last ? '   ' : '│  ');
+  }
+  return entry.prefix + deep + (entry.last ? '└─ ' : '├─ ');
 }
 
 /**
@@ -194,19 +199,16 @@ function renderTime(
     // Columns: offset(9) space duration(9) space |bar| space name.
     const fixed = 9 + 1 + 9 + 1 + 2 + 1;
     // The name column gets what the bar leaves, at most 35% of the width.
-    const nameCol = Math.min(
-      Math.max(
-        12,
-        ...entries.map(
-          (x) =>
-            x.depth * 2 +
-            width(clean(x.node.name)) +
-            (x.node.open ? 13 : 0) +
-            (x.node.status.code === SpanStatusCode.ERROR ? 6 : 0),
-        ),
-      ),
-      Math.floor(total * 0.35),
-    );
+    let widest = 12;
+    for (const x of entries) {
+      const w =
+        Math.min(x.depth, maxGuideDepth) * 2 +
+        width(clean(x.node.name)) +
+        (x.node.open ? 13 : 0) +
+        (x.node.status.code === SpanStatusCode.ERROR ? 6 : 0);
+      if (w > widest) widest = w;
+    }
+    const nameCol = Math.min(widest, Math.floor(total * 0.35));
     const barWidth = Math.max(10, total - fixed - nameCol);
     const axis = '0' + padStart(formatDuration(span), barWidth - 1);
     lines.push(
@@ -230,7 +232,7 @@ function renderTime(
           ? colors.red(barText)
           : colors.cyan(barText);
       const dur = node.open ? 'open' : formatDuration(node.duration!);
-      let name = '  '.repeat(depth) + clean(node.name);
+      let name = '  '.repeat(Math.min(depth, maxGuideDepth)) + clean(node.name);
       if (node.open) name += ' (unfinished)';
       if (node.status.code === SpanStatusCode.ERROR) name += ' ERROR';
       name = truncate(name, Math.max(4, total - fixed - barWidth));

@@ -263,6 +263,60 @@ function issuesLine(issues: ReadIssues): string {
   return `skipped ${parts.join(', ')}${where !== '' ? ` (${where})` : ''}`;
 }
 
+/** Text gathered into writes of about this many characters. */
+const chunkTarget = 1 << 20;
+
+/**
+ * Writes pieces of text to a file (or stdout when `path` is undefined)
+ * in bounded memory: pieces are gathered to about a megabyte per write,
+ * waiting for the stream to drain.
+ */
+async function writeChunks(
+  path: string | undefined,
+  chunks: Iterable<string>,
+  tail: string = '',
+): Promise<void> {
+  const stream: NodeJS.WritableStream =
+    path == null ? process.stdout : fs.createWriteStream(path);
+  const failed = new Promise<never>((_, reject) =>
+    stream.once('error', (e: Error) =>
+      reject(
+        path == null
+          ? e
+          : new CliError(`cannot write ${path}: ${e?.message ?? String(e)}`),
+      ),
+    ),
+  );
+  failed.catch(() => undefined);
+  const write = async (text: string): Promise<void> => {
+    if (!stream.write(text)) {
+      await Promise.race([
+        new Promise((resolve) => stream.once('drain', resolve)),
+        failed,
+      ]);
+    }
+  };
+  let parts: Array<string> = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= chunkTarget) {
+      await write(parts.join(''));
+      parts = [];
+      size = 0;
+    }
+  }
+  parts.push(tail);
+  await write(parts.join(''));
+  if (path != null) {
+    await Promise.race([
+      new Promise<void>((resolve) => stream.end(() => resolve())),
+      failed,
+    ]);
+  }
+}
+
 /** Writes a file, turning errors into {@link CliError}s. */
 async function writeFileOrFail(path: string, data: string): Promise<void> {
   try {
@@ -289,5 +343,6 @@ export {
   inputFiles,
   issuesLine,
   writeFileOrFail,
+  writeChunks,
 };
 export type { ParsedArgs };

@@ -372,5 +372,14 @@ function parseLine(line: string, options: ParseOptions = {}): ParseResult {
   return parseValue(value, options);
 }
 
-export { parseLine, parseValue, copyAttributes, isUint };
+export {
+  parseLine,
+  parseValue,
+  copyAttributes,
+  isUint,
+  isAttrValue,
+  parseEvents,
+  parseLinks,
+  parseDropped,
+};
 export type { ParseResult, ParseOptions };

@@ -2,7 +2,7 @@ import type { SpanSource, TraceSummary } from './types.js';
 import type { TraceRecord } from '../format/types.js';
 import type { RecordSink } from './TraceDecoder.js';
 import LogHistogram from './LogHistogram.js';
-import { parseLine } from '../format/parse.js';
+import { parseLineFast } from '../format/fastParse.js';
 import { SpanStatusCode } from '../constants.js';
 
 /**
@@ -95,6 +95,8 @@ class StatsCollector implements RecordSink {
   protected errors: number = 0;
   protected traceCount: number = 0;
   protected dropped = { records: 0, attributes: 0, events: 0, links: 0 };
+  protected lastTraceId: string = '';
+  protected lastTrace?: TraceAgg;
 
   constructor(options: StatsCollectorOptions = {}) {
     this.traceCapacity = options.traceCapacity ?? 10000;
@@ -106,9 +108,14 @@ class StatsCollector implements RecordSink {
     switch (record.type) {
       case 'span': {
         this.finished++;
-        this.pending.delete(record.spanId);
+        // A held start was never counted; one parsed from the held lines or
+        // read as a record was (then it is in openSpans).
+        const wasHeld = this.pending.delete(record.spanId);
         // Whether its start was already counted in its trace.
-        const wasOpen = this.openSpans.delete(record.spanId);
+        const wasOpen =
+          !wasHeld &&
+          this.openSpans.size > 0 &&
+          this.openSpans.delete(record.spanId);
         let s = this.names.get(record.name);
         if (s == null) {
           s = { count: 0, errors: 0, h: new LogHistogram() };
@@ -136,7 +143,12 @@ class StatsCollector implements RecordSink {
         return;
       }
       case 'start': {
-        if (this.openSpans.has(record.spanId)) return;
+        if (
+          this.openSpans.has(record.spanId) ||
+          this.pending.has(record.spanId)
+        ) {
+          return;
+        }
         this.openSpans.set(record.spanId, {
           traceId: record.traceId,
           spanId: record.spanId,
@@ -161,7 +173,12 @@ class StatsCollector implements RecordSink {
 
   /** {@link RecordSink} entry point for unparsed `start` lines. */
   public rawStart(spanId: string, line: string, source: SpanSource): void {
-    if (this.pending.has(spanId) || this.openSpans.has(spanId)) return;
+    if (
+      this.pending.has(spanId) ||
+      (this.openSpans.size > 0 && this.openSpans.has(spanId))
+    ) {
+      return;
+    }
     this.pending.set(spanId, { line, source });
     if (this.pending.size > pendingLimit) {
       const [id, held] = this.pending.entries().next().value!;
@@ -172,10 +189,9 @@ class StatsCollector implements RecordSink {
 
   /** The figures so far. */
   public result(): StatsResult {
-    for (const held of this.pending.values()) {
-      this.parseStart(held.line, held.source);
-    }
+    const held = [...this.pending.values()];
     this.pending.clear();
+    for (const h of held) this.parseStart(h.line, h.source);
     const byName: Array<NameStats> = [];
     for (const [name, s] of this.names) {
       byName.push({
@@ -230,7 +246,7 @@ class StatsCollector implements RecordSink {
   }
 
   protected parseStart(line: string, source: SpanSource): void {
-    const r = parseLine(line, { details: false });
+    const r = parseLineFast(line, { details: false });
     if (r.kind === 'record' && r.record.type === 'start') {
       this.record(r.record, source);
     } else {
@@ -239,7 +255,11 @@ class StatsCollector implements RecordSink {
   }
 
   protected trace(traceId: string, start: number): TraceAgg {
-    let t = this.traces.get(traceId);
+    // Records of one trace come together: skip the lookup for a repeat.
+    let t =
+      traceId === this.lastTraceId && this.lastTrace != null
+        ? this.lastTrace
+        : this.traces.get(traceId);
     if (t == null) {
       this.traceCount++;
       t = {
@@ -262,6 +282,8 @@ class StatsCollector implements RecordSink {
       t.end += (t.start - start) * 1000;
       t.start = start;
     }
+    this.lastTraceId = traceId;
+    this.lastTrace = t;
     return t;
   }
 

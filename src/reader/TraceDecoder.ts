@@ -3,7 +3,7 @@ import { startLinePrefix } from '../format/writer.js';
 import type { ReadIssues, SpanSource } from './types.js';
 import type { ParseOptions } from '../format/parse.js';
 import { StringDecoder } from 'node:string_decoder';
-import { parseLine } from '../format/parse.js';
+import { parseLineFast } from '../format/fastParse.js';
 import LegacyAssembler from './LegacyAssembler.js';
 
 /** Receives the records of one or more files. */
@@ -121,7 +121,7 @@ class TraceDecoder {
         return;
       }
     }
-    const result = parseLine(line, this.options);
+    const result = parseLineFast(line, this.options);
     switch (result.kind) {
       case 'record': {
         const record = result.record;

@@ -2,7 +2,7 @@ import type { ReadIssues } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
 import type { ParseOptions } from '../format/parse.js';
 import fs from 'node:fs';
-import TraceDecoder from './TraceDecoder.js';
+import TraceByteDecoder from './TraceByteDecoder.js';
 
 type TraceFollowerOptions = ParseOptions & {
   /** Poll interval in milliseconds; default 250. */
@@ -34,7 +34,7 @@ class TraceFollower {
   protected sink: RecordSink;
   protected issues: ReadIssues;
   protected options: TraceFollowerOptions;
-  protected decoder: TraceDecoder;
+  protected decoder: TraceByteDecoder;
   protected offset: number = 0;
   /** Bumped by {@link reset}, so a poll in flight drops what it read. */
   protected generation: number = 0;
@@ -55,7 +55,7 @@ class TraceFollower {
     this.sink = sink;
     this.issues = issues;
     this.options = options;
-    this.decoder = new TraceDecoder(path, sink, issues, options);
+    this.decoder = new TraceByteDecoder(path, sink, issues, options);
   }
 
   /** Records delivered since the last reset. */
@@ -90,7 +90,7 @@ class TraceFollower {
     this.generation++;
     this.offset = 0;
     this.identity = undefined;
-    this.decoder = new TraceDecoder(
+    this.decoder = new TraceByteDecoder(
       this.path,
       this.sink,
       this.issues,

@@ -4,14 +4,22 @@ import type { RecordSink } from './TraceDecoder.js';
 import { w3cSpanId } from '../utils/ids.js';
 import { SpanStatusCode } from '../constants.js';
 
+/** Deepest level whose tree guide is drawn; deeper levels share it. */
+const maxGuideDepth = 48;
+
 /** One span of {@link TraceModel.flatten}. */
 type TreeEntry = {
   node: SpanNode;
   /** 0 for a root. */
   depth: number;
-  /** `lasts[d]`: whether the ancestor at depth `d` (or the span itself,
-   * at `depth`) is the last of its siblings. */
-  lasts: Array<boolean>;
+  /** Whether the span is the last of its siblings. */
+  last: boolean;
+  /**
+   * Tree guide of the ancestors (`│  ` or `   ` per level below the root),
+   * drawn for at most {@link maxGuideDepth} levels: deeper entries share
+   * their ancestor's string, so a deep chain costs memory linear in spans.
+   */
+  prefix: string;
 };
 
 /** Result of {@link TraceModel.findTrace}. */
@@ -227,7 +235,12 @@ class TraceModel implements RecordSink {
     // Explicit stack: hostile input may nest deeper than the call stack.
     const stack: Array<TreeEntry> = [];
     for (let i = roots.length - 1; i >= 0; i--) {
-      stack.push({ node: roots[i], depth: 0, lasts: [i === roots.length - 1] });
+      stack.push({
+        node: roots[i],
+        depth: 0,
+        last: i === roots.length - 1,
+        prefix: '',
+      });
     }
     while (stack.length > 0) {
       const entry = stack.pop()!;
@@ -235,11 +248,17 @@ class TraceModel implements RecordSink {
       seen.add(entry.node);
       out.push(entry);
       const kids = this.childrenOf(entry.node).filter((c) => !seen.has(c));
+      if (kids.length === 0) continue;
+      const prefix =
+        entry.depth === 0 || entry.depth > maxGuideDepth
+          ? entry.prefix
+          : entry.prefix + (entry.last ? '   ' : '│  ');
       for (let i = kids.length - 1; i >= 0; i--) {
         stack.push({
           node: kids[i],
           depth: entry.depth + 1,
-          lasts: [...entry.lasts, i === kids.length - 1],
+          last: i === kids.length - 1,
+          prefix,
         });
       }
     }
@@ -367,5 +386,5 @@ function byStart(a: SpanNode, b: SpanNode): number {
 }
 
 export default TraceModel;
-export { byStart };
+export { byStart, maxGuideDepth };
 export type { TraceLookup, TraceModelOptions, TreeEntry };

@@ -2,7 +2,8 @@ import type { ReadIssues } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
 import type { ParseOptions } from '../format/parse.js';
 import fs from 'node:fs';
-import TraceDecoder, { createIssues } from './TraceDecoder.js';
+import { createIssues } from './TraceDecoder.js';
+import TraceByteDecoder from './TraceByteDecoder.js';
 import { ErrorSpantrail } from '../errors.js';
 
 /**
@@ -98,7 +99,7 @@ class TraceReader {
       name = input.name;
       stream = input.stream;
     }
-    const decoder = new TraceDecoder(name, sink, this.issues, this.options);
+    const decoder = new TraceByteDecoder(name, sink, this.issues, this.options);
     const onProgress = this.options.onProgress;
     let bytes = 0;
     try {

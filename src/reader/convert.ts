@@ -6,9 +6,14 @@
 import type { MetaRecord } from '../format/types.js';
 import type { SpanNode } from './types.js';
 import type TraceModel from './TraceModel.js';
-import type { OtlpTracesData } from '../format/otlp.js';
+import type { OtlpSpanInput, OtlpTracesData } from '../format/otlp.js';
 import { assignLanes, laneOrder } from './lanes.js';
-import { toOtlpTracesData } from '../format/otlp.js';
+import {
+  toOtlpResource,
+  toOtlpSpan,
+  toOtlpTracesData,
+} from '../format/otlp.js';
+import { jsonChunks, lazyArray } from './jsonChunks.js';
 import { byStart } from './TraceModel.js';
 
 /** The spans of one process (one input file, or one `meta` in it). */
@@ -70,15 +75,72 @@ function modelToOtlp(model: TraceModel, scopeVersion?: string): OtlpTracesData {
   return toOtlpTracesData(
     processGroups(model).map((g) => ({
       resource: g.meta,
-      spans: g.spans.map((s) => {
-        if (!s.open) return { ...s, duration: s.duration! };
-        const attributes = Object.assign(Object.create(null), s.attributes);
-        attributes['spantrail.unfinished'] = true;
-        return { ...s, duration: drawDuration(model, s), attributes };
-      }),
+      spans: g.spans.map((s) => otlpInput(model, s)),
     })),
     scopeVersion != null ? { scopeVersion } : {},
   );
+}
+
+/** What OTLP gets of a span: open ones end at the last time seen. */
+function otlpInput(model: TraceModel, s: SpanNode): OtlpSpanInput {
+  if (!s.open) return { ...s, duration: s.duration! };
+  const attributes = Object.assign(Object.create(null), s.attributes);
+  attributes['spantrail.unfinished'] = true;
+  return { ...s, duration: drawDuration(model, s), attributes };
+}
+
+function* mapped<T, U>(items: Iterable<T>, f: (x: T) => U): Generator<U> {
+  for (const x of items) yield f(x);
+}
+
+/**
+ * The text of {@link modelToOtlp} in pieces (the same bytes as
+ * `JSON.stringify`), each span converted only when it is written.
+ */
+function modelToOtlpChunks(
+  model: TraceModel,
+  scopeVersion?: string,
+): Generator<string> {
+  const scope: { name: string; version?: string } = { name: 'spantrail' };
+  if (scopeVersion != null) scope.version = scopeVersion;
+  const groups = processGroups(model).filter((g) => g.spans.length > 0);
+  return jsonChunks(
+    {
+      resourceSpans: lazyArray(
+        mapped(groups, (g) => ({
+          resource: toOtlpResource(g.meta),
+          scopeSpans: [
+            {
+              scope: { ...scope },
+              spans: lazyArray(
+                mapped(g.spans, (s) => toOtlpSpan(otlpInput(model, s))),
+              ),
+            },
+          ],
+        })),
+      ),
+    },
+    6,
+  );
+}
+
+/** The text of {@link modelToChrome} in pieces. */
+function modelToChromeChunks(model: TraceModel): Generator<string> {
+  return jsonChunks(
+    {
+      traceEvents: lazyArray(chromeEvents(model)),
+      displayTimeUnit: 'ms',
+    },
+    2,
+  );
+}
+
+/** The text of {@link modelToSpeedscope} in pieces. */
+function modelToSpeedscopeChunks(
+  model: TraceModel,
+  name: string,
+): Generator<string> {
+  return jsonChunks(modelToSpeedscope(model, name), 4);
 }
 
 /** A Chrome Trace Event Format event (the subset written). */
@@ -104,7 +166,11 @@ function modelToChrome(model: TraceModel): {
   traceEvents: Array<ChromeEvent>;
   displayTimeUnit: 'ms';
 } {
-  const events: Array<ChromeEvent> = [];
+  return { traceEvents: [...chromeEvents(model)], displayTimeUnit: 'ms' };
+}
+
+/** The events of {@link modelToChrome}, one at a time. */
+function* chromeEvents(model: TraceModel): Generator<ChromeEvent> {
   for (const g of processGroups(model)) {
     // Relative times: epoch microseconds plus fractions lose precision.
     const origin = g.spans.length > 0 ? g.spans[0].startTime : 0;
@@ -116,24 +182,27 @@ function modelToChrome(model: TraceModel): {
         end: s.startTime - origin + drawDuration(model, s) / 1000,
       })),
     );
-    events.push({
+    yield {
       name: 'process_name',
       ph: 'M',
       ts: 0,
       pid: g.pid,
       tid: 0,
       args: { name: g.label },
-    });
-    const laneCount = Math.max(0, ...lanes.values()) + 1;
+    };
+    let laneCount = 1;
+    for (const lane of lanes.values()) {
+      if (lane >= laneCount) laneCount = lane + 1;
+    }
     for (let tid = 0; tid < laneCount; tid++) {
-      events.push({
+      yield {
         name: 'thread_name',
         ph: 'M',
         ts: 0,
         pid: g.pid,
         tid,
         args: { name: `lane ${tid}` },
-      });
+      };
     }
     for (const s of g.spans) {
       const tid = lanes.get(s.spanId)!;
@@ -147,7 +216,7 @@ function modelToChrome(model: TraceModel): {
       if (Object.keys(s.attributes).length > 0) {
         args.attributes = { ...s.attributes };
       }
-      events.push({
+      yield {
         name: s.name,
         cat: 'span',
         ph: 'X',
@@ -156,7 +225,7 @@ function modelToChrome(model: TraceModel): {
         pid: g.pid,
         tid,
         args,
-      });
+      };
       for (const e of s.events) {
         const ev: ChromeEvent = {
           name: e.name,
@@ -168,11 +237,10 @@ function modelToChrome(model: TraceModel): {
           tid,
         };
         if (e.attributes != null) ev.args = { ...e.attributes };
-        events.push(ev);
+        yield ev;
       }
     }
   }
-  return { traceEvents: events, displayTimeUnit: 'ms' };
 }
 
 type SpeedscopeEvent = { type: 'O' | 'C'; frame: number; at: number };
@@ -277,9 +345,13 @@ function modelToSpeedscope(model: TraceModel, name: string): SpeedscopeFile {
 
 export {
   processGroups,
+  chromeEvents,
   drawDuration,
   modelToOtlp,
   modelToChrome,
   modelToSpeedscope,
+  modelToOtlpChunks,
+  modelToChromeChunks,
+  modelToSpeedscopeChunks,
 };
 export type { ProcessGroup, ChromeEvent, SpeedscopeFile, SpeedscopeEvent };

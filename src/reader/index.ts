@@ -8,12 +8,15 @@
  */
 export { default as TraceReader, TraceReadError } from './TraceReader.js';
 export { default as TraceDecoder, createIssues } from './TraceDecoder.js';
+export { default as TraceByteDecoder } from './TraceByteDecoder.js';
 export { default as TraceModel, byStart } from './TraceModel.js';
 export { default as TraceFollower } from './TraceFollower.js';
 export { default as StatsCollector } from './StatsCollector.js';
+export { default as SpanIndex } from './SpanIndex.js';
 export { default as LogHistogram } from './LogHistogram.js';
 export { default as LegacyAssembler } from './LegacyAssembler.js';
 export { parseLine, parseValue } from '../format/parse.js';
+export { parseLineFast } from '../format/fastParse.js';
 export { decodeLegacyId } from '../format/legacy.js';
 export {
   toOtlpTracesData,
@@ -27,6 +30,9 @@ export {
   modelToOtlp,
   modelToChrome,
   modelToSpeedscope,
+  modelToOtlpChunks,
+  modelToChromeChunks,
+  modelToSpeedscopeChunks,
 } from './convert.js';
 export { assignLanes } from './lanes.js';
 export { formatDuration, formatTime, shortId } from './format.js';
@@ -66,4 +72,16 @@ export type {
   SpeedscopeEvent,
 } from './convert.js';
 export type { LaneItem } from './lanes.js';
+export type {
+  IndexProcess,
+  TraceListItem,
+  TraceListQuery,
+  TraceList,
+  TraceTable,
+  FlameTree,
+  NameRow,
+  OpenRow,
+  SpanLocation,
+  SpanIndexOptions,
+} from './SpanIndex.js';
 export type { TraceFollowerOptions } from './TraceFollower.js';

@@ -1,8 +1,8 @@
 import {
   TraceModel,
-  modelToChrome,
-  modelToOtlp,
-  modelToSpeedscope,
+  modelToChromeChunks,
+  modelToOtlpChunks,
+  modelToSpeedscopeChunks,
 } from '../../reader/index.js';
 import CliError from '../CliError.js';
 import {
@@ -12,7 +12,7 @@ import {
   parse,
   readInputs,
   usageExit,
-  writeFileOrFail,
+  writeChunks,
   writeOut,
 } from '../util.js';
 import version from '../../version.js';
@@ -68,20 +68,18 @@ async function convert(args: Array<string>): Promise<number> {
   const files = inputFiles('convert', positionals);
   const model = new TraceModel();
   const { issues } = await readInputs(files, model);
-  let text: string;
-  if (to === 'otlp') {
-    text = JSON.stringify(modelToOtlp(model, version)) + '\n';
-  } else if (to === 'chrome') {
-    text = JSON.stringify(modelToChrome(model)) + '\n';
-  } else {
-    text = JSON.stringify(modelToSpeedscope(model, files.join(', '))) + '\n';
-  }
+  const chunks =
+    to === 'otlp'
+      ? modelToOtlpChunks(model, version)
+      : to === 'chrome'
+        ? modelToChromeChunks(model)
+        : modelToSpeedscopeChunks(model, files.join(', '));
   const output = values.output as string | undefined;
-  if (output != null && output !== '-') {
-    await writeFileOrFail(output, text);
-  } else {
-    await writeOut(text);
-  }
+  await writeChunks(
+    output != null && output !== '-' ? output : undefined,
+    chunks,
+    '\n',
+  );
   const skipped = issuesLine(issues);
   if (skipped !== '') process.stderr.write(`spantrail: ${skipped}\n`);
   return 0;

@@ -1,5 +1,13 @@
-import { TraceModel } from '../../reader/index.js';
-import { renderHtml } from '../html.js';
+import type { Readable } from 'node:stream';
+import type { RecordSink } from '../../reader/index.js';
+import fs from 'node:fs';
+import {
+  SpanIndex,
+  TraceByteDecoder,
+  createIssues,
+} from '../../reader/index.js';
+import { renderViewerPage } from '../viewer/index.js';
+import { defaultMaxSpans, staticData } from '../viewer/staticData.js';
 import CliError from '../CliError.js';
 import {
   clean,
@@ -8,20 +16,24 @@ import {
   parse,
   writeFileOrFail,
   writeOut,
-  readInputs,
   usageExit,
 } from '../util.js';
 
 const help = `Usage: spantrail html <file...> [-o report.html] [--trace <id>]
 
-Write one self-contained HTML file (inline CSS and script, no network
-access) with a zoomable timeline and the span tree; unfinished spans and
-errors are marked, a click shows a span's attributes and events. Open it
-from disk in any browser. Several files merge into one report.
+Write one self-contained HTML file: the viewer of 'spantrail serve' with
+the data inside (inline CSS and script, no network access). Open it from
+disk in any browser. Several files merge into one report.
+
+It embeds the newest traces up to ${defaultMaxSpans.toLocaleString('en-US')} spans (--max-spans); a
+larger input gets a report of those that says so, and 'spantrail serve'
+shows all of it. The flame graph, by-name table and open spans always
+cover the whole input.
 
 Options:
   -o, --output <file>  where to write (default: stdout)
   --trace <id>         only the trace with this id or unique prefix
+  --max-spans <n>      most spans to embed (default ${defaultMaxSpans})
   -h, --help           show this help
 
 Examples:
@@ -29,10 +41,73 @@ Examples:
   spantrail html server.jsonl client.jsonl -o report.html
 `;
 
+async function readInto(
+  file: string,
+  index: SpanIndex,
+  issues: ReturnType<typeof createIssues>,
+  keepLines: boolean,
+  tracePrefix?: string,
+): Promise<number> {
+  let stream: Readable;
+  if (file === '-') {
+    stream = process.stdin;
+  } else {
+    try {
+      const stat = await fs.promises.stat(file);
+      if (stat.isDirectory()) {
+        throw new CliError(`${clean(file)} is a directory, not a trace file`);
+      }
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      throw new CliError(`no such file: ${clean(file)}`);
+    }
+    stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  }
+  // The sink reads the decoder's line position, so it needs a reference.
+  const ref: { decoder?: TraceByteDecoder } = {};
+  const sink: RecordSink = {
+    record: (r, source) => {
+      if (
+        tracePrefix != null &&
+        (r.type === 'start' || r.type === 'span') &&
+        !r.traceId.startsWith(tracePrefix)
+      ) {
+        return;
+      }
+      const d = ref.decoder!;
+      index.at(file, d.lineOffset, d.lineLength, keepLines ? d.lineText() : '');
+      index.record(r, source);
+    },
+  };
+  const decoder = new TraceByteDecoder(file, sink, issues, {
+    details: false,
+  });
+  ref.decoder = decoder;
+  let bytes = 0;
+  try {
+    for await (const chunk of stream) {
+      bytes += chunk.length;
+      decoder.write(chunk);
+    }
+  } catch (e: any) {
+    throw new CliError(`error reading ${clean(file)}: ${e?.message ?? e}`);
+  }
+  decoder.end();
+  if (decoder.records === 0) {
+    throw new CliError(
+      bytes === 0
+        ? `${clean(file)} is empty: no trace records`
+        : `${clean(file)} is not a spantrail trace (no valid record in it)`,
+    );
+  }
+  return decoder.records;
+}
+
 async function html(args: Array<string>): Promise<number> {
   const { values, positionals } = parse('html', args, {
     output: { type: 'string', short: 'o' },
     trace: { type: 'string' },
+    'max-spans': { type: 'string' },
   });
   if (values.help === true) {
     await writeOut(help);
@@ -42,28 +117,37 @@ async function html(args: Array<string>): Promise<number> {
   if (trace != null && !/^[0-9a-f]+$/.test(trace)) {
     throw new CliError(`--trace must be a hex id or prefix`, usageExit);
   }
-  const files = inputFiles('html', positionals);
-  const model = new TraceModel(
-    trace != null ? { traceFilter: (id) => id.startsWith(trace) } : {},
-  );
-  const { issues } = await readInputs(files, model);
-  if (trace != null) {
-    const found = model.findTrace(trace);
-    if (!found.found) {
-      throw new CliError(
-        found.reason === 'ambiguous'
-          ? `trace id prefix '${trace}' is ambiguous`
-          : `no trace with id or prefix '${trace}'`,
-      );
-    }
+  const maxSpans =
+    values['max-spans'] == null ? defaultMaxSpans : Number(values['max-spans']);
+  if (!Number.isSafeInteger(maxSpans) || maxSpans < 1) {
+    throw new CliError(`--max-spans must be a positive integer`, usageExit);
   }
-  const page = renderHtml(model, files.join(', '));
+  const files = inputFiles('html', positionals);
+  // Details are read back from the files by offset; stdin cannot be read
+  // twice, so its lines are kept.
+  const keepLines = files.includes('-');
+  const index = new SpanIndex({ keepLines });
+  const issues = createIssues();
+  for (const file of files) {
+    await readInto(file, index, issues, keepLines, trace);
+  }
+  if (trace != null && index.traceCount !== 1) {
+    throw new CliError(
+      index.traceCount > 1
+        ? `trace id prefix '${trace}' is ambiguous`
+        : `no trace with id or prefix '${trace}'`,
+    );
+  }
+  const title = files.join(', ');
+  const page = renderViewerPage({
+    title,
+    mode: 'static',
+    data: staticData(index, title, files, maxSpans),
+  });
   const output = values.output as string | undefined;
   if (output != null && output !== '-') {
     await writeFileOrFail(output, page);
-    process.stderr.write(
-      `wrote ${clean(output)} (${model.spans.size} spans)\n`,
-    );
+    process.stderr.write(`wrote ${clean(output)} (${index.size} spans)\n`);
   } else {
     await writeOut(page);
   }

@@ -66,10 +66,13 @@ function renderStats(
   );
   if (skipped !== '') lines.push(colors.yellow(skipped));
   lines.push('');
-  const nameWidth = Math.min(
-    40,
-    Math.max(4, ...r.byName.map((n) => [...clean(n.name)].length)),
-  );
+  let nameWidth = 4;
+  for (const n of r.byName) {
+    // Past the cap the exact width no longer matters.
+    if (nameWidth >= 40) break;
+    nameWidth = Math.max(nameWidth, [...clean(n.name)].length);
+  }
+  nameWidth = Math.min(40, nameWidth);
   const cols = ['count', 'errors', 'p50', 'p95', 'p99', 'max', 'total'];
   const widths = [7, 6, 9, 9, 9, 9, 9];
   lines.push(

@@ -1,0 +1,3 @@
+export { default as viewerClient } from './viewerClient.js';
+export { renderViewerPage, escapeHtml, scriptJson } from './viewerPage.js';
+export type { ViewerPageOptions } from './viewerPage.js';

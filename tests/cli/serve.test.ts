@@ -1,0 +1,533 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  afterAll,
+  beforeAll,
+  describe,
+  expect,
+  jest,
+  test,
+} from '@jest/globals';
+import { chromium } from 'playwright-core';
+import { assertBuilt, cli } from './helpers.js';
+import { chromiumArgs } from '../utils/chromium.js';
+
+function chromiumPath(): string | undefined {
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
+    try {
+      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
+      if (p !== '') return p;
+    } catch {
+      // not installed under this name
+    }
+  }
+  return undefined;
+}
+
+const executablePath = chromiumPath();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-serve-'));
+const hex = (n: number, len = 32): string => n.toString(16).padStart(len, '0');
+const t0 = 1763730000000000;
+
+/** A `start` and a `span` line in the tracer's layout. */
+function spanLines(o: {
+  trace: number;
+  id: number;
+  parent?: number;
+  name: string;
+  at: number;
+  dur: number;
+  attributes?: Record<string, unknown>;
+  error?: string;
+  open?: boolean;
+  events?: Array<unknown>;
+  links?: Array<unknown>;
+}): Array<string> {
+  const head =
+    `"traceId":"${hex(o.trace)}","spanId":"${hex(o.id)}"` +
+    (o.parent != null ? `,"parentId":"${hex(o.parent)}"` : '') +
+    `,"name":${JSON.stringify(o.name)},"kind":0,"startTime":${t0 + o.at}`;
+  const attrs = JSON.stringify(o.attributes ?? {});
+  const start = `{"type":"start",${head},"attributes":${attrs}}`;
+  if (o.open === true) return [start];
+  const status =
+    o.error != null
+      ? JSON.stringify({ code: 2, message: o.error })
+      : '{"code":0}';
+  return [
+    start,
+    `{"type":"span",${head},"duration":${o.dur},"status":${status},"attributes":${attrs},"events":${JSON.stringify(o.events ?? [])},"links":${JSON.stringify(o.links ?? [])}}`,
+  ];
+}
+
+/** Traces of a root and children (a chain under child 1). */
+function traceFile(traces: number, perTrace: number, firstTrace = 1): string {
+  const lines: Array<string> = [
+    JSON.stringify({
+      type: 'meta',
+      version: 1,
+      service: 'shop',
+      pid: 7,
+      runtime: 'node',
+      startTime: t0,
+      spantrail: '0.1.0',
+    }),
+  ];
+  let id = firstTrace * 1000;
+  for (let t = firstTrace; t < firstTrace + traces; t++) {
+    const root = ++id;
+    const kids: Array<string> = [];
+    for (let k = 1; k < perTrace; k++) {
+      const sid = ++id;
+      kids.push(
+        ...spanLines({
+          trace: t,
+          id: sid,
+          parent: k === 1 ? root : k === 2 ? root : root + 1,
+          name: k % 2 === 0 ? 'Db.query' : 'Cache.get',
+          at: t * 100 + k,
+          dur: 1000 * k,
+          attributes: { 'db.rows': k, 'user.id': `user-${t}-${k}` },
+          error: t % 5 === 0 && k === 1 ? 'timeout' : undefined,
+        }),
+      );
+    }
+    lines.push(
+      ...kids,
+      ...spanLines({
+        trace: t,
+        id: root,
+        name: `GET /orders/${t}`,
+        at: t * 100,
+        dur: 50000,
+      }),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+type Served = {
+  child: ChildProcess;
+  url: string;
+  origin: string;
+  token: string;
+  stderr: () => string;
+};
+
+/** Starts `spantrail serve` and reads the URL from its first stdout line. */
+function serve(files: Array<string>): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [cli, 'serve', ...files, '--interval', '100'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (d) => (err += d));
+    child.stdout!.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        const url = out.slice(0, nl);
+        const u = new URL(url);
+        resolve({
+          child,
+          url,
+          origin: u.origin,
+          token: u.searchParams.get('token')!,
+          stderr: () => err,
+        });
+      }
+    });
+    child.on('exit', (code) =>
+      reject(new Error(`serve exited ${code} before its URL: ${err}`)),
+    );
+  });
+}
+
+function stop(s: Served): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (s.child.exitCode != null) {
+      resolve(s.child.exitCode);
+      return;
+    }
+    s.child.once('exit', (code) => resolve(code));
+    s.child.kill('SIGINT');
+  });
+}
+
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+type Watched = { page: Page; errors: Array<string>; requests: Array<string> };
+
+async function open(browser: Browser, url: string): Promise<Watched> {
+  const page = await browser.newPage({
+    viewport: { width: 1400, height: 900 },
+  });
+  const errors: Array<string> = [];
+  const requests: Array<string> = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(url);
+  return { page, errors, requests };
+}
+
+const maybe = executablePath != null ? describe : describe.skip;
+
+maybe('spantrail serve in headless Chromium', () => {
+  jest.setTimeout(120000);
+  let browser: Browser;
+  const main = path.join(dir, 'main.jsonl');
+  const later = path.join(dir, 'later.jsonl');
+  let s: Served;
+
+  beforeAll(async () => {
+    assertBuilt();
+    fs.writeFileSync(main, traceFile(40, 12));
+    browser = await chromium.launch({ executablePath, args: chromiumArgs });
+    s = await serve([main, later]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (s != null) await stop(s);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('requests without the token, or with another Host, get 403', async () => {
+    expect((await get(s.origin + '/')).status).toBe(403);
+    expect((await get(s.origin + '/api/traces')).status).toBe(403);
+    expect((await get(s.origin + '/?token=' + 'x'.repeat(24))).status).toBe(
+      403,
+    );
+    expect(
+      (await get(s.url, { host: `evil.example:${new URL(s.url).port}` }))
+        .status,
+    ).toBe(403);
+    const ok = await get(s.url);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toContain('<canvas id="wf-canvas">');
+    expect(new URL(s.url).hostname).toBe('127.0.0.1');
+  });
+
+  test('list, search, open, collapse, flame graph, by-name table, live append', async () => {
+    const { page, errors, requests } = await open(browser, s.url);
+    // The list loads with its counts.
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 40,
+    );
+    expect(await page.textContent('#count-all')).toBe('40');
+    expect(await page.textContent('#count-errors')).toBe('8');
+    // Search by an attribute value finds the one trace holding it.
+    await page.fill('#search', 'user-17-3');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 1,
+    );
+    expect(await page.textContent('.trace-item .ti-name')).toBe(
+      'GET /orders/17',
+    );
+    // By trace id and by span id prefix.
+    await page.fill('#search', hex(23));
+    await page.waitForFunction(
+      () =>
+        document.querySelector('.trace-item .ti-name')?.textContent ===
+        'GET /orders/23',
+    );
+    expect(await page.locator('.trace-item').count()).toBe(1);
+    await page.fill('#search', hex(23 * 1000 + 5).slice(0, 30));
+    await page.waitForFunction(
+      () =>
+        document.querySelector('.trace-item .ti-name')?.textContent ===
+        'GET /orders/23',
+    );
+    // By service: the one service keeps every trace.
+    await page.fill('#search', '');
+    await page.selectOption('#service', 'shop');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 40,
+    );
+    await page.fill('#search', 'user-17-3');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 1,
+    );
+    // A trace opens: its waterfall has a row per span.
+    await page.click('.trace-item');
+    await page.waitForFunction(
+      () => document.getElementById('wf')!.dataset.rows === '12',
+    );
+    expect(await page.textContent('#trace-head')).toContain('GET /orders/17');
+    // Selecting the root and pressing ← collapses its subtree.
+    await page
+      .locator('#wf-canvas')
+      .click({ position: { x: 200, y: 26 + 11 } });
+    await page.waitForFunction(
+      () => document.getElementById('wf')!.dataset.selected != null,
+    );
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(
+      () => document.getElementById('wf')!.dataset.rows === '1',
+    );
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(
+      () => document.getElementById('wf')!.dataset.rows === '12',
+    );
+    // The detail panel shows the span's attributes.
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction(() =>
+      document.getElementById('detail')!.textContent!.includes('db.rows'),
+    );
+    // Flame graph: nodes by call path; a tooltip names them.
+    await page.click('#tab-flame');
+    await page.waitForFunction(
+      () => Number(document.getElementById('flame')!.dataset.nodes) >= 3,
+    );
+    await page.locator('#flame-canvas').hover({ position: { x: 100, y: 8 } });
+    await page.waitForFunction(() =>
+      document.getElementById('flame-tip')!.textContent!.includes('total'),
+    );
+    // By-name table with percentiles.
+    await page.click('#tab-names');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#names-body tr').length === 42,
+    );
+    const names = await page.textContent('#names-body');
+    expect(names).toContain('Db.query');
+    expect(names).toContain('Cache.get');
+    // Live: a trace appended to a file that did not exist appears.
+    await page.click('#tab-traces');
+    await page.fill('#search', '');
+    await page.selectOption('#service', '');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 40,
+    );
+    fs.writeFileSync(
+      later,
+      spanLines({
+        trace: 999,
+        id: 999001,
+        name: 'Live.appended',
+        at: 10_000_000,
+        dur: 10,
+      }).join('\n') + '\n',
+    );
+    await page.waitForFunction(() =>
+      document.getElementById('traces')!.textContent!.includes('Live.appended'),
+    );
+    // An open span shows in flight.
+    fs.appendFileSync(
+      later,
+      spanLines({
+        trace: 998,
+        id: 998001,
+        name: 'Stuck.waiting',
+        at: 10_000_100,
+        dur: 0,
+        open: true,
+      })[0] + '\n',
+    );
+    await page.click('#tab-open');
+    await page.waitForFunction(() =>
+      document
+        .getElementById('open-body')!
+        .textContent!.includes('Stuck.waiting'),
+    );
+    expect(errors).toEqual([]);
+    const origin = s.origin;
+    expect(requests.filter((u) => !u.startsWith(origin + '/'))).toEqual([]);
+    await page.close();
+  });
+
+  test('a truncated or rotated file is read again from the start', async () => {
+    const { page, errors } = await open(browser, s.url);
+    await page.waitForFunction(() =>
+      document.getElementById('traces')!.textContent!.includes('Live.appended'),
+    );
+    fs.writeFileSync(
+      later,
+      spanLines({
+        trace: 997,
+        id: 997001,
+        name: 'After.truncate',
+        at: 5,
+        dur: 10,
+      }).join('\n') + '\n',
+    );
+    await page.waitForFunction(
+      () =>
+        document
+          .getElementById('traces')!
+          .textContent!.includes('After.truncate') &&
+        !document
+          .getElementById('traces')!
+          .textContent!.includes('Live.appended'),
+    );
+    // Rotated: renamed away, a new file under the name.
+    fs.renameSync(later, later + '.1');
+    fs.writeFileSync(
+      later,
+      spanLines({
+        trace: 996,
+        id: 996001,
+        name: 'After.rotate',
+        at: 6,
+        dur: 10,
+      }).join('\n') + '\n',
+    );
+    await page.waitForFunction(
+      () =>
+        document
+          .getElementById('traces')!
+          .textContent!.includes('After.rotate') &&
+        !document
+          .getElementById('traces')!
+          .textContent!.includes('After.truncate'),
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('SIGINT ends the server cleanly', async () => {
+    const other = await serve([main]);
+    expect(other.url).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/,
+    );
+    expect(await stop(other)).toBe(0);
+    expect(other.stderr()).not.toContain('error');
+  });
+});
+
+maybe('hostile names and values render as text', () => {
+  jest.setTimeout(60000);
+  let browser: Browser;
+  const file = path.join(dir, 'hostile.jsonl');
+  const evil = '</script><img src=x onerror="window.__pwned=1">';
+  const bidi = 'abc\u202Eevil\u202Cdef';
+
+  beforeAll(async () => {
+    assertBuilt();
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      file,
+      [
+        ...spanLines({
+          trace: 1,
+          id: 1,
+          name: evil,
+          at: 0,
+          dur: 5000,
+          attributes: {
+            '<i>k</i>': '"><svg onload="window.__pwned=2">',
+            url: 'javascript:window.__pwned=3',
+            bidi,
+          },
+          error: '<b>bold</b> & <!--',
+          events: [
+            {
+              name: 'exception',
+              time: t0 + 1,
+              attributes: {
+                'exception.message': '<script>window.__pwned=4</script>',
+                'exception.stacktrace': 'Error: x\n    at <anonymous>',
+              },
+            },
+          ],
+          links: [{ traceId: hex(1), spanId: hex(2) }],
+        }),
+        ...spanLines({
+          trace: 1,
+          id: 2,
+          parent: 1,
+          name: bidi,
+          at: 1,
+          dur: 10,
+        }),
+      ].join('\n') + '\n',
+    );
+    browser = await chromium.launch({ executablePath, args: chromiumArgs });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function check(url: string, originOk: (u: string) => boolean) {
+    const { page, errors, requests } = await open(browser, url);
+    await page.waitForSelector('.trace-item');
+    await page.click('.trace-item');
+    await page.waitForFunction(
+      () => document.getElementById('wf')!.dataset.rows === '2',
+    );
+    await page
+      .locator('#wf-canvas')
+      .click({ position: { x: 200, y: 26 + 11 } });
+    await page.waitForFunction(() =>
+      document.getElementById('detail')!.textContent!.includes('exception'),
+    );
+    const text = await page.evaluate(() => document.body.innerText);
+    // Follow the link to the linked span.
+    await page.click('#detail .links button');
+    await page.waitForFunction(() =>
+      document.getElementById('wf')!.dataset.selected?.endsWith('2'),
+    );
+    await page.click('#tab-names');
+    await page.waitForSelector('#names-body tr');
+    await page.click('#tab-flame');
+    await page.click('#tab-traces');
+    const pwned = await page.evaluate(() => (window as any).__pwned);
+    const imgs = await page.evaluate(
+      () => document.querySelectorAll('img, svg, #detail script').length,
+    );
+    await page.close();
+    expect(pwned).toBeUndefined();
+    expect(imgs).toBe(0);
+    expect(errors).toEqual([]);
+    expect(requests.filter((u) => !originOk(u))).toEqual([]);
+    // Shown as text; the bidi override as a visible escape.
+    expect(text).toContain(evil);
+    expect(text).toContain('javascript:window.__pwned=3');
+    expect(text).toContain('abc\\u202eevil\\u202cdef');
+    expect(text).not.toContain('\u202E');
+  }
+
+  test('in the served page', async () => {
+    const s = await serve([file]);
+    try {
+      await check(s.url, (u) => u.startsWith(s.origin + '/'));
+    } finally {
+      await stop(s);
+    }
+  });
+
+  test('in the static report', async () => {
+    const out = path.join(dir, 'hostile.html');
+    execFileSync(process.execPath, [cli, 'html', file, '-o', out], {
+      stdio: 'ignore',
+    });
+    const html = fs.readFileSync(out, 'utf8');
+    expect(html).not.toContain('</script><img');
+    expect(html).not.toContain('<svg onload');
+    await check('file://' + out, (u) => u.startsWith('file:'));
+  });
+});

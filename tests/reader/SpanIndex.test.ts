@@ -1,0 +1,223 @@
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import type { SpanSource, TraceRecord } from '../../src/reader/index.js';
+import { SpanIndex, TraceModel } from '../../src/reader/index.js';
+import { fcParams } from '../utils/fc.js';
+
+const hex = (n: number, len = 32): string => n.toString(16).padStart(len, '0');
+const source: SpanSource = { file: 'f' };
+
+function span(
+  trace: number,
+  id: number,
+  parent: number | string | undefined,
+  name: string,
+  start: number,
+  duration: number,
+  code: 0 | 1 | 2 = 0,
+): TraceRecord {
+  const r: TraceRecord = {
+    type: 'span',
+    traceId: hex(trace),
+    spanId: hex(id),
+    name,
+    kind: 0,
+    startTime: start,
+    duration,
+    status: { code },
+    attributes: Object.create(null),
+    events: [],
+    links: [],
+  };
+  if (parent != null) {
+    r.parentId = typeof parent === 'string' ? parent : hex(parent);
+  }
+  return r;
+}
+
+function start(
+  trace: number,
+  id: number,
+  parent: number | undefined,
+  name: string,
+  at: number,
+): TraceRecord {
+  const r: TraceRecord = {
+    type: 'start',
+    traceId: hex(trace),
+    spanId: hex(id),
+    name,
+    kind: 0,
+    startTime: at,
+    attributes: Object.create(null),
+  };
+  if (parent != null) r.parentId = hex(parent);
+  return r;
+}
+
+describe('SpanIndex', () => {
+  test('children written before their parent are linked to it', () => {
+    const index = new SpanIndex();
+    index.record(span(1, 3, 2, 'leaf', 102, 1000), source);
+    index.record(span(1, 2, 1, 'mid', 101, 3000), source);
+    index.record(span(1, 1, undefined, 'root', 100, 9000, 2), source);
+    const t = index.traceTable(hex(1))!;
+    expect(t.spanId).toEqual([hex(1), hex(2), hex(3)]);
+    expect(t.parent).toEqual([-1, 0, 1]);
+    expect(t.names[t.name[0]]).toBe('root');
+    const list = index.traceList();
+    expect(list.traces).toHaveLength(1);
+    expect(list.traces[0]).toMatchObject({
+      root: 'root',
+      spans: 3,
+      errors: 1,
+      open: 0,
+      duration: 9000,
+    });
+  });
+
+  test('a remote 16-hex parent resolves by suffix', () => {
+    const index = new SpanIndex();
+    index.record(span(1, 1, undefined, 'client', 100, 9000), source);
+    index.record(span(1, 2, hex(1).slice(16), 'server', 101, 100), source);
+    expect(index.traceTable(hex(1))!.parent).toEqual([-1, 0]);
+  });
+
+  test('open spans count until their span record arrives', () => {
+    const index = new SpanIndex();
+    index.record(start(1, 1, undefined, 'root', 100), source);
+    index.record(start(1, 2, 1, 'child', 101), source);
+    expect(index.totals().open).toBe(2);
+    expect(index.openSpans().spans.map((o) => o.name)).toEqual([
+      'root',
+      'child',
+    ]);
+    index.record(span(1, 2, 1, 'child', 101, 500), source);
+    expect(index.totals().open).toBe(1);
+    expect(index.traceList({ filter: 'open' }).traces).toHaveLength(1);
+    index.record(span(1, 1, undefined, 'root', 100, 900), source);
+    expect(index.totals()).toMatchObject({ open: 0, spans: 2, traces: 1 });
+  });
+
+  test('flame merges traces by call path; byName has exact percentiles', () => {
+    const index = new SpanIndex();
+    for (let t = 1; t <= 100; t++) {
+      const base = t * 100;
+      index.record(span(t, base, undefined, 'GET', t * 1000, 10000), source);
+      index.record(span(t, base + 1, base, 'db', t * 1000 + 1, t * 10), source);
+    }
+    // the same name under another path is another node
+    index.record(span(500, 50000, undefined, 'db', 1, 7), source);
+    const f = index.flame();
+    const nodes = f.name.map((n, k) => ({
+      name: f.names[n],
+      parent: f.parent[k] >= 0 ? f.names[f.name[f.parent[k]]] : null,
+      total: f.total[k],
+      count: f.count[k],
+    }));
+    expect(nodes).toEqual(
+      expect.arrayContaining([
+        { name: 'GET', parent: null, total: 100 * 10000, count: 100 },
+        { name: 'db', parent: 'GET', total: 10 * 5050, count: 100 },
+        { name: 'db', parent: null, total: 7, count: 1 },
+      ]),
+    );
+    const db = index.byName().find((r) => r.name === 'db')!;
+    expect(db.count).toBe(101);
+    expect(db.p50).toBe(500);
+    expect(db.p99).toBe(990);
+    expect(db.max).toBe(1000);
+    expect(db.hist.reduce((a, b) => a + b, 0)).toBe(101);
+  });
+
+  test('search: id prefixes, names, and spans found elsewhere', () => {
+    const index = new SpanIndex();
+    index.record(span(0xabc1, 0x111, undefined, 'Alpha.run', 1, 10), source);
+    index.record(span(0xabc2, 0x222, undefined, 'beta.RUN', 2, 10), source);
+    index.record(span(0xdef3, 0x333, undefined, 'gamma', 3, 10), source);
+    const ids = (s: Set<number>): Array<string> =>
+      index
+        .traceList({ only: s })
+        .traces.map((t) => t.id.slice(-4))
+        .sort();
+    expect(ids(index.search('RUN'))).toEqual(['abc1', 'abc2']);
+    expect(ids(index.search(hex(0xdef3).slice(0, 29)))).toEqual(['def3']);
+    expect(ids(index.search(hex(0x222).slice(0, 30)))).toEqual(['abc2']);
+    expect(ids(index.search('nothing', [2]))).toEqual(['def3']);
+  });
+
+  test('a 100,000-deep chain and a parent cycle: no recursion, no hang', () => {
+    const index = new SpanIndex();
+    const n = 100000;
+    for (let i = n; i >= 1; i--) {
+      index.record(
+        span(1, i, i > 1 ? i - 1 : undefined, `f${i % 7}`, i, n - i + 1),
+        source,
+      );
+    }
+    // hostile: a cycle in another trace
+    index.record(span(2, n + 1, n + 2, 'x', 1, 1), source);
+    index.record(span(2, n + 2, n + 1, 'y', 1, 1), source);
+    const f = index.flame();
+    expect(f.name.length).toBe(n + 2);
+    expect(index.traceTable(hex(1))!.spanId).toHaveLength(n);
+    expect(index.traceList().traces).toHaveLength(2);
+  });
+
+  test('agrees with TraceModel on trace summaries (random trees)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            trace: fc.integer({ min: 1, max: 3 }),
+            parent: fc.option(fc.integer({ min: 1, max: 20 }), {
+              nil: undefined,
+            }),
+            start: fc.integer({ min: 1, max: 1000 }),
+            dur: fc.integer({ min: 0, max: 5000 }),
+            open: fc.boolean(),
+            error: fc.boolean(),
+          }),
+          { maxLength: 20 },
+        ),
+        (specs) => {
+          const index = new SpanIndex();
+          const model = new TraceModel();
+          specs.forEach((s, k) => {
+            const id = k + 1;
+            const r = s.open
+              ? start(s.trace, id, s.parent, `n${k % 3}`, s.start)
+              : span(
+                  s.trace,
+                  id,
+                  s.parent,
+                  `n${k % 3}`,
+                  s.start,
+                  s.dur,
+                  s.error ? 2 : 0,
+                );
+            index.record(r, source);
+            model.record(r, source);
+          });
+          const list = index.traceList({ limit: 100 });
+          expect(list.total).toBe(model.traceIds().length);
+          for (const item of list.traces) {
+            const s = model.summary(item.id);
+            expect(item.spans).toBe(s.spanCount);
+            expect(item.errors).toBe(s.errorCount);
+            expect(item.open).toBe(s.openCount);
+            expect(item.start).toBe(s.startTime);
+            // Every span's tree parent is the model's tree parent.
+            const t = index.traceTable(item.id)!;
+            t.spanId.forEach((sid, k) => {
+              const parent = model.parentOf(model.spans.get(sid)!);
+              const mine = t.parent[k] >= 0 ? t.spanId[t.parent[k]] : undefined;
+              expect(mine).toBe(parent?.spanId);
+            });
+          }
+        },
+      ),
+      fcParams({ numRuns: 300 }),
+    );
+  });
+});
