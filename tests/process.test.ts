@@ -271,7 +271,6 @@ for (;;) {
 
   test('every span begun before the last flush is in the file', async () => {
     const base = Number(process.env.FC_SEED ?? Date.now() % 1e6);
-    // eslint-disable-next-line no-console
     console.log(`crash test seeds ${base}.. (replay with FC_SEED=${base})`);
     let checked = 0;
     for (let run = 0; run < 5; run++) {

@@ -15,7 +15,12 @@ const mb = (b) => (b / 2 ** 20).toFixed(2);
 async function run({ quick, tmpDir }) {
   const count = quick ? 100_000 : 1_000_000;
   const rounds = quick ? 1 : 3;
-  const names = ['none', 'spantrail', 'OpenTelemetry'];
+  const names = [
+    'none',
+    'spantrail',
+    'OpenTelemetry, BatchSpanProcessor',
+    'OpenTelemetry, SimpleSpanProcessor',
+  ];
   const runs = new Map(names.map((n) => [n, []]));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < names.length; i++) {

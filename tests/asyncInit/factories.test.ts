@@ -93,7 +93,7 @@ describe('static factories of async-init classes (@Traceable)', () => {
       await app.stop();
       const root = c.byName('App.createApp');
       expect(root.parentId).toBeUndefined();
-      expect(root.attributes['spantrail.lifecycle']).toBe('create');
+      expect(root.attributes!['spantrail.lifecycle']).toBe('create');
       const storeCreate = c.byName('Store.createStore');
       expect(storeCreate.parentId).toBe(root.spanId);
       expect(c.byName('Store').parentId).toBe(storeCreate.spanId);

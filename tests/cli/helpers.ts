@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -59,5 +60,66 @@ function golden(name: string, actual: string): string {
   return fs.readFileSync(file, 'utf8');
 }
 
-export { root, cli, fixtures, artifacts, runCli, golden, assertBuilt };
-export type { CliResult };
+type Served = {
+  child: ChildProcess;
+  url: string;
+  origin: string;
+  token: string;
+  stderr: () => string;
+};
+
+/** Starts `spantrail serve` and reads the URL from its first stdout line. */
+function serve(files: Array<string>): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [cli, 'serve', ...files, '--interval', '100'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (d) => (err += d));
+    child.stdout!.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        const url = out.slice(0, nl);
+        const u = new URL(url);
+        resolve({
+          child,
+          url,
+          origin: u.origin,
+          token: u.searchParams.get('token')!,
+          stderr: () => err,
+        });
+      }
+    });
+    child.on('exit', (code) =>
+      reject(new Error(`serve exited ${code} before its URL: ${err}`)),
+    );
+  });
+}
+
+function stop(s: Served): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (s.child.exitCode != null) {
+      resolve(s.child.exitCode);
+      return;
+    }
+    s.child.once('exit', (code) => resolve(code));
+    s.child.kill('SIGINT');
+  });
+}
+
+export {
+  root,
+  cli,
+  fixtures,
+  artifacts,
+  runCli,
+  golden,
+  assertBuilt,
+  serve,
+  stop,
+};
+export type { CliResult, Served };

@@ -1,6 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -14,7 +13,8 @@ import {
   test,
 } from '@jest/globals';
 import { chromium } from 'playwright-core';
-import { assertBuilt, cli } from './helpers.js';
+import { assertBuilt, cli, serve, stop } from './helpers.js';
+import type { Served } from './helpers.js';
 import { chromiumArgs } from '../utils/chromium.js';
 
 function chromiumPath(): string | undefined {
@@ -109,57 +109,6 @@ function traceFile(traces: number, perTrace: number, firstTrace = 1): string {
     );
   }
   return lines.join('\n') + '\n';
-}
-
-type Served = {
-  child: ChildProcess;
-  url: string;
-  origin: string;
-  token: string;
-  stderr: () => string;
-};
-
-/** Starts `spantrail serve` and reads the URL from its first stdout line. */
-function serve(files: Array<string>): Promise<Served> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [cli, 'serve', ...files, '--interval', '100'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stderr!.setEncoding('utf8').on('data', (d) => (err += d));
-    child.stdout!.setEncoding('utf8').on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
-        const url = out.slice(0, nl);
-        const u = new URL(url);
-        resolve({
-          child,
-          url,
-          origin: u.origin,
-          token: u.searchParams.get('token')!,
-          stderr: () => err,
-        });
-      }
-    });
-    child.on('exit', (code) =>
-      reject(new Error(`serve exited ${code} before its URL: ${err}`)),
-    );
-  });
-}
-
-function stop(s: Served): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (s.child.exitCode != null) {
-      resolve(s.child.exitCode);
-      return;
-    }
-    s.child.once('exit', (code) => resolve(code));
-    s.child.kill('SIGINT');
-  });
 }
 
 function get(

@@ -94,7 +94,7 @@ describe('HTTP attributes', () => {
         endWithError(span, error);
         expect(span.isEnded()).toBe(true);
         expect(span.status.code).toBe(2);
-        expect(typeof span.attributes['error.type']).toBe('string');
+        expect(typeof span.attributes!['error.type']).toBe('string');
       }),
       fcParams(),
     );

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
 import { parseTrace } from '../utils/schema.js';
-import { runCli } from '../cli/helpers.js';
+import { runCli, serve, stop } from '../cli/helpers.js';
 import { TraceModel, TraceReader } from '../../src/reader/index.js';
 
 // Two unmodified programs, a server and a client calling it with `fetch`
@@ -281,6 +281,29 @@ describe('HTTP and fetch across two processes, preload only', () => {
     // each trace holds its client call and what the server did for it
     const nested = figures.recent.find((t: any) => t.spanCount === 4);
     expect(nested.rootName).toBe('GET');
+    // spantrail serve, on both files: the same nine traces, one root each
+    const served = await serve([all.clientFile, all.serverFile]);
+    try {
+      const api = async (p: string) =>
+        (await fetch(`${served.origin}/api/${p}token=${served.token}`)).json();
+      // the server reads the files after it prints its URL
+      let list = await api('traces?limit=100&');
+      for (let i = 0; i < 100 && list.total < 9; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        list = await api('traces?limit=100&');
+      }
+      expect(list.total).toBe(9);
+      for (const t of list.traces) {
+        const table = await api(`trace?id=${t.id}&`);
+        expect(table).toBeDefined();
+        expect(t.spans).toBeGreaterThan(0);
+      }
+      expect(list.traces.map((t: any) => t.spans).sort()).toEqual(
+        figures.recent.map((t: any) => t.spanCount).sort(),
+      );
+    } finally {
+      await stop(served);
+    }
   });
 
   test('SPANTRAIL_INSTRUMENT=none: no span; =http: no fetch span', async () => {

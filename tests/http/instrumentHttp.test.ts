@@ -128,9 +128,11 @@ describe('instrumentHttp and instrumentFetch in code', () => {
       await get(`${base}/q?k=v`, { 'x-asked': 'yes', 'x-other': 'no' });
       await settle(2);
       const client = c.spans.find((s) => s.kind === SpanKind.CLIENT)!;
-      expect(client.attributes['url.full']).toBe(`${base}/q?k=v`);
-      expect(client.attributes['http.request.header.x-asked']).toEqual(['yes']);
-      expect(client.attributes['http.response.header.x-answer']).toEqual([
+      expect(client.attributes!['url.full']).toBe(`${base}/q?k=v`);
+      expect(client.attributes!['http.request.header.x-asked']).toEqual([
+        'yes',
+      ]);
+      expect(client.attributes!['http.response.header.x-answer']).toEqual([
         '42',
       ]);
       expect(JSON.stringify(client.attributes)).not.toContain('x-other');
@@ -215,10 +217,10 @@ describe('instrumentHttp and instrumentFetch in code', () => {
       await settle(2);
       const client = c.spans.find((s) => s.kind === SpanKind.CLIENT)!;
       const server = c.spans.find((s) => s.kind === SpanKind.SERVER)!;
-      expect(client.attributes['url.full']).toBe(
+      expect(client.attributes!['url.full']).toBe(
         `https://127.0.0.1:${port}/s?k=REDACTED`,
       );
-      expect(server.attributes['url.scheme']).toBe('https');
+      expect(server.attributes!['url.scheme']).toBe('https');
       expect(seen).toBe(`00-${client.traceId}-${client.spanId.slice(-16)}-01`);
       expect(server.parentId).toBe(client.spanId.slice(-16));
     } finally {
@@ -254,7 +256,7 @@ describe('instrumentHttp and instrumentFetch in code', () => {
       await settle(1);
       const [client] = c.spans;
       expect(client.kind).toBe(SpanKind.CLIENT);
-      expect(client.attributes['http.response.status_code']).toBe(101);
+      expect(client.attributes!['http.response.status_code']).toBe(101);
       expect(client.status.code).toBe(0);
     } finally {
       i.uninstrument();
@@ -275,7 +277,7 @@ describe('instrumentHttp and instrumentFetch in code', () => {
       expect(client.status.code).toBe(2);
       // Node reports it as a reset socket, or only closes the request
       expect(['ECONNRESET', 'aborted']).toContain(
-        client.attributes['error.type'],
+        client.attributes!['error.type'],
       );
     } finally {
       i.uninstrument();
