@@ -50,7 +50,7 @@ function install(runAll: () => void): void {
   if (
     proc.platform === 'win32' ||
     typeof proc.kill !== 'function' ||
-    typeof proc.listenerCount !== 'function' ||
+    typeof proc.listeners !== 'function' ||
     getBuiltin<{ isMainThread: boolean }>('node:worker_threads')
       ?.isMainThread === false
   ) {
@@ -58,22 +58,44 @@ function install(runAll: () => void): void {
   }
   for (const signal of stopSignals) {
     const listener = (): void => {
-      // another listener is the program's: it decides what the signal does
-      if (proc.listenerCount(signal) > 1) return;
+      const others = otherListeners(proc, signal);
+      // a listener of the program's decides what the signal does
+      if (others.program) return;
       runAll();
       proc.removeListener(signal, listener);
+      // another copy of spantrail listens too: it runs next, in this same
+      // emit, and the last copy raises the signal again
+      if (others.spantrail) return;
       try {
         proc.kill(proc.pid, signal);
       } catch {
         proc.exit(1);
       }
     };
+    (listener as unknown as Record<symbol, boolean>)[listenerMark] = true;
     try {
       proc.on(signal, listener);
     } catch {
       // a runtime without this signal
     }
   }
+}
+
+/** Marks spantrail's signal listeners, in every copy of the package. */
+const listenerMark = Symbol.for('spantrail.signalListener');
+
+/** Whether listeners besides the one running are the program's or ours. */
+function otherListeners(
+  proc: any,
+  signal: string,
+): { program: boolean; spantrail: number } {
+  let program = false;
+  let spantrail = -1;
+  for (const l of proc.listeners(signal) as Array<Record<symbol, unknown>>) {
+    if (l[listenerMark] === true) spantrail++;
+    else program = true;
+  }
+  return { program, spantrail: Math.max(0, spantrail) };
 }
 
 export { exitHooks, stopSignals };

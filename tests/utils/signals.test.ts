@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { distIndex } from './exec.js';
+import { distIndex, root } from './exec.js';
 import { parseTrace } from './schema.js';
 
 // The fault matrix: a child process ends spans in batches, one flush
@@ -152,5 +152,35 @@ describe('fault matrix: spans lost and exit status', () => {
     console.log(
       `${name} (sync: ${sync}): exit ${JSON.stringify(withTracer)}, ended spans lost ${lostEarly + lostLast} of ${(batches + 1) * batchSize}`,
     );
+  });
+});
+
+describe('two copies of spantrail in one program', () => {
+  test('SIGTERM: both write everything, and the signal still ends the program', async () => {
+    const outs = [0, 1].map((k) => path.join(tmp, `copies-${k}.jsonl`));
+    // a second copy of the built package, inside the repository so that
+    // its dependencies resolve (a bundled copy beside the preload's)
+    const copy = path.join(root, 'tests/artifacts/spantrail-copy');
+    fs.rmSync(copy, { recursive: true, force: true });
+    fs.cpSync(path.dirname(distIndex), copy, { recursive: true });
+    const source = `
+      const a = await import(${JSON.stringify('file://' + distIndex)});
+      const b = await import(${JSON.stringify('file://' + path.join(copy, 'index.js'))});
+      if (a.Tracer === b.Tracer) throw new Error('one copy only');
+      const tracers = [a, b].map((m, k) => new m.Tracer({
+        output: [${outs.map((o) => JSON.stringify(o)).join(', ')}][k],
+        flushInterval: 60_000 }));
+      setInterval(() => {}, 1000);
+      for (let i = 0; i < 100; i++) for (const t of tracers) t.startSpan('s' + i).end();
+      process.stdout.write('ready\\n');
+    `;
+    const r = await run(source, 'SIGTERM');
+    expect(r).toEqual({ code: null, signal: 'SIGTERM' });
+    for (const out of outs) {
+      const spans = parseTrace(fs.readFileSync(out, 'utf8')).filter(
+        (x) => x.type === 'span',
+      );
+      expect(spans).toHaveLength(100);
+    }
   });
 });
