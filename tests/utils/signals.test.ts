@@ -175,6 +175,7 @@ describe('two copies of spantrail in one program', () => {
       process.stdout.write('ready\\n');
     `;
     const r = await run(source, 'SIGTERM');
+    fs.rmSync(copy, { recursive: true, force: true });
     expect(r).toEqual({ code: null, signal: 'SIGTERM' });
     for (const out of outs) {
       const spans = parseTrace(fs.readFileSync(out, 'utf8')).filter(
