@@ -6,6 +6,8 @@ import {
   formatTraceParent,
   getObjectSpan,
   injectTraceContext,
+  traceClass,
+  traceObject,
   isValidTraceState,
   parseTraceParent,
   setObjectSpan,
@@ -431,6 +433,26 @@ describe('hostile values', () => {
     ]) {
       expect(() => new Tracer(options as any)).toThrow(TypeError);
     }
+  });
+
+  test('traceObject and traceClass: hostile objects, classes and options throw the documented TypeError', () => {
+    const tracer = new Tracer();
+    const revoked = () => {
+      const r = Proxy.revocable({}, {});
+      r.revoke();
+      return r.proxy;
+    };
+    const fnProxy = () => new Proxy(class {}, throwingTraps);
+    for (const object of [revoked(), new Proxy({}, throwingTraps), 5, null]) {
+      expect(() => traceObject(tracer, object as any)).toThrow(TypeError);
+    }
+    for (const options of [revoked(), new Proxy({}, throwingTraps)]) {
+      expect(() => traceObject(tracer, {}, options as any)).toThrow(TypeError);
+      expect(() => traceClass(tracer, class {}, options as any)).toThrow(
+        TypeError,
+      );
+    }
+    expect(() => traceClass(tracer, fnProxy())).toThrow(TypeError);
   });
 
   test('hostile decorator options throw the documented TypeError', () => {
