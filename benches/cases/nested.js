@@ -25,6 +25,7 @@ async function run({ quick, tmpDir }) {
     caseUrl: import.meta.url,
     quick,
     tmpDir,
+    spansPerCall: depth,
   });
   const st = by('spantrail');
   for (const r of rows) r.overheadNsPerSpan = r.overheadNs / depth;
