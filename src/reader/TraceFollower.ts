@@ -2,6 +2,8 @@ import type { ReadIssues } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
 import type { ParseOptions } from '../format/parse.js';
 import fs from 'node:fs';
+import { headChanged, readHead } from './fileIdentity.js';
+import type { FileIdentity, ReadHandle } from './fileIdentity.js';
 import TraceByteDecoder from './TraceByteDecoder.js';
 
 type TraceFollowerOptions = ParseOptions & {
@@ -154,14 +156,9 @@ class TraceFollower {
     if (id === undefined) return false;
     if (stat.dev !== id.dev || stat.ino !== id.ino) return true;
     const head = await readHead(handle, stat.size);
-    const complete =
-      id.head.indexOf(newline) >= 0 || id.head.length >= headLength;
-    const same = complete
-      ? sameBytes(head, id.head)
-      : sameBytes(head.subarray(0, id.head.length), id.head);
-    if (!same) return true;
+    if (headChanged(id.head, head)) return true;
     // a first line still being written when it was read: keep it whole
-    if (!complete) id.head = head;
+    if (head.length > id.head.length) id.head = head;
     return false;
   }
 
@@ -177,38 +174,6 @@ class TraceFollower {
       );
     }, this.options.interval ?? 250);
   }
-}
-
-const newline = 0x0a;
-/** Bytes of the first line kept to recognise the file. */
-const headLength = 4096;
-
-/** What the follower reads of an open file (no Node types in its API). */
-type ReadHandle = {
-  read(
-    buffer: Uint8Array,
-    offset: number,
-    length: number,
-    position: number,
-  ): Promise<{ bytesRead: number }>;
-};
-
-/** What identifies a file: its device, inode, and size. */
-type FileIdentity = { dev: number; ino: number; size: number };
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** The file's first line (with its newline), at most `headLength` bytes. */
-async function readHead(handle: ReadHandle, size: number): Promise<Uint8Array> {
-  const buffer = Buffer.alloc(Math.min(size, headLength));
-  const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-  const head = buffer.subarray(0, bytesRead);
-  const end = head.indexOf(newline);
-  return end < 0 ? head : head.subarray(0, end + 1);
 }
 
 export default TraceFollower;
