@@ -10,14 +10,29 @@ import type {
   SpanStatus,
   TimeInput,
 } from './types.js';
-import { SpanStatusCode } from './constants.js';
+import {
+  SpanStatusCode,
+  invalidTimeAttribute,
+  truncatedAttribute,
+} from './constants.js';
 import { describeException } from './utils/exceptions.js';
 import {
+  keyCut,
   mergeAttributes,
   sanitizeAttributes,
   setAttributeOn,
+  toText,
+  valueUnreadable,
 } from './utils/attributes.js';
-import { perfToEpochMicros, timeInputToPerf } from './utils/time.js';
+import {
+  isTimeInput,
+  perfToEpochMicros,
+  timeInputToPerf,
+} from './utils/time.js';
+import { isValidSpanId, isValidTraceId } from './propagation/traceContext.js';
+
+/** Longest duration written, in nanoseconds: a safe integer. */
+const maxDuration = Number.MAX_SAFE_INTEGER;
 
 const statusUnset: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 
@@ -56,6 +71,10 @@ class Span {
   protected readonly perfStart: number;
   protected ended: boolean = false;
   protected attributeCount: number = 0;
+  /** Names, keys, event names and status messages cut at the limit. */
+  protected truncatedCount: number = 0;
+  /** Times that were not valid times and were replaced by now. */
+  protected invalidTimes: number = 0;
 
   /** @internal Use {@link Tracer.startSpan}. */
   public constructor(
@@ -114,8 +133,15 @@ class Span {
       limits.attributeCountLimit,
       limits.attributeValueLengthLimit,
     );
-    if (r < 0) this.droppedAttributes++;
-    else this.attributeCount += r;
+    if (r < 0) {
+      this.droppedAttributes++;
+    } else {
+      this.attributeCount += r & 1;
+      if (r > 1) {
+        if ((r & valueUnreadable) !== 0) this.droppedAttributes++;
+        if ((r & keyCut) !== 0) this.noteTruncated(1);
+      }
+    }
     return this;
   }
 
@@ -132,6 +158,7 @@ class Span {
     );
     this.attributeCount = r.count;
     this.droppedAttributes += r.dropped;
+    if (r.truncated > 0) this.noteTruncated(r.truncated);
     return this;
   }
 
@@ -157,9 +184,9 @@ class Span {
       return this;
     }
     const event: SpanEventRecord = {
-      name: typeof name === 'string' ? name : String(name),
+      name: this.limitText(name),
       time: perfToEpochMicros(
-        time === undefined ? performance.now() : timeInputToPerf(time),
+        time === undefined ? performance.now() : this.perfOf(time),
       ),
     };
     const r = sanitizeAttributes(
@@ -169,6 +196,7 @@ class Span {
     );
     if (r.attributes !== undefined) event.attributes = r.attributes;
     if (r.dropped > 0) event.dropped = r.dropped;
+    if (r.truncated > 0) this.noteTruncated(r.truncated);
     (this.events ??= []).push(event);
     return this;
   }
@@ -179,16 +207,18 @@ class Span {
     attributes?: Attributes,
   ): this {
     if (this.ended) return this;
-    if (typeof context !== 'object' || context === null) {
-      this.droppedLinks++;
-      return this;
+    let traceId: unknown;
+    let spanId: unknown;
+    try {
+      if ('context' in context && context.context != null) {
+        attributes = context.attributes;
+        context = context.context;
+      }
+      ({ traceId, spanId } = context as SpanContext);
+    } catch {
+      // not an object, or a Proxy or getter that throws: no context to link
     }
-    if ('context' in context && context.context != null) {
-      attributes = context.attributes;
-      context = context.context;
-    }
-    const { traceId, spanId } = context as SpanContext;
-    if (typeof traceId !== 'string' || typeof spanId !== 'string') {
+    if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) {
       this.droppedLinks++;
       return this;
     }
@@ -205,6 +235,7 @@ class Span {
     );
     if (r.attributes !== undefined) link.attributes = r.attributes;
     if (r.dropped > 0) link.dropped = r.dropped;
+    if (r.truncated > 0) this.noteTruncated(r.truncated);
     (this.links ??= []).push(link);
     return this;
   }
@@ -215,17 +246,24 @@ class Span {
    */
   public setStatus(status: SpanStatus): this {
     if (this.ended || status == null) return this;
-    const code = status.code;
+    let code: unknown;
+    let message: unknown;
+    try {
+      code = status.code;
+      if (code === SpanStatusCode.ERROR) message = status.message;
+    } catch {
+      // a status whose getters throw sets nothing
+      return this;
+    }
     if (
-      code === SpanStatusCode.UNSET ||
       this.status.code === SpanStatusCode.OK ||
       (code !== SpanStatusCode.OK && code !== SpanStatusCode.ERROR)
     ) {
       return this;
     }
     this.status =
-      code === SpanStatusCode.ERROR && status.message != null
-        ? { code, message: String(status.message) }
+      message != null
+        ? { code: SpanStatusCode.ERROR, message: this.limitText(message) }
         : { code };
     return this;
   }
@@ -247,13 +285,16 @@ class Span {
     }
     this.addEvent('exception', attributes, time);
     if (this.status.code !== SpanStatusCode.ERROR) {
-      this.status = { code: SpanStatusCode.ERROR, message: e.message };
+      this.status = {
+        code: SpanStatusCode.ERROR,
+        message: this.limitText(e.message),
+      };
     }
     return this;
   }
 
   public updateName(name: string): this {
-    if (!this.ended) this.name = typeof name === 'string' ? name : String(name);
+    if (!this.ended) this.name = this.limitText(name);
     return this;
   }
 
@@ -262,22 +303,52 @@ class Span {
     if (this.ended) return;
     this.ended = true;
     const perfEnd =
-      endTime === undefined ? performance.now() : timeInputToPerf(endTime);
+      endTime === undefined ? performance.now() : this.perfOf(endTime);
     const duration = Math.round((perfEnd - this.perfStart) * 1e6);
-    this.duration = duration > 0 ? duration : 0;
+    this.duration =
+      duration > 0 ? (duration < maxDuration ? duration : maxDuration) : 0;
     this.tracer.onSpanEnd(this);
   }
-}
 
-function isTimeInput(value: unknown): value is TimeInput {
-  return (
-    typeof value === 'number' ||
-    value instanceof Date ||
-    (Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'number' &&
-      typeof value[1] === 'number')
-  );
+  /**
+   * @internal The tracer's counts of what it had to change while starting
+   * the span (a cut name, an invalid start time).
+   */
+  public noteStart(truncated: number, invalidTimes: number): void {
+    if (truncated > 0) this.noteTruncated(truncated);
+    if (invalidTimes > 0) {
+      this.invalidTimes += invalidTimes;
+      this.markCount(invalidTimeAttribute, this.invalidTimes);
+    }
+  }
+
+  /** `time` on the span's clock, or now (counted) when it is not a time. */
+  protected perfOf(time: unknown): number {
+    const perf = timeInputToPerf(time as TimeInput);
+    if (perf === perf) return perf;
+    this.invalidTimes++;
+    this.markCount(invalidTimeAttribute, this.invalidTimes);
+    return performance.now();
+  }
+
+  /** Any value as text cut at the length limit, counting the cut. */
+  protected limitText(value: unknown): string {
+    const text = typeof value === 'string' ? value : toText(value);
+    const limit = this.tracer.limits.attributeValueLengthLimit;
+    if (text.length <= limit) return text;
+    this.noteTruncated(1);
+    return text.slice(0, limit);
+  }
+
+  protected noteTruncated(count: number): void {
+    this.truncatedCount += count;
+    this.markCount(truncatedAttribute, this.truncatedCount);
+  }
+
+  /** Sets a count spantrail keeps about the span, beyond the count limit. */
+  protected markCount(key: string, count: number): void {
+    (this.attributes ??= {})[key] = count;
+  }
 }
 
 export default Span;

@@ -1,4 +1,7 @@
 import type {
+  Attributes,
+  SpanLink,
+  TimeInput,
   ContextManager,
   ParentInput,
   Sampler,
@@ -28,13 +31,48 @@ import { SpanEvent, TracerErrorEvent } from './events.js';
 import { isValidSpanId, isValidTraceId } from './propagation/traceContext.js';
 import { SpanKind, TraceFlags, defaultLimits } from './constants.js';
 import { timeInputToPerf } from './utils/time.js';
+import { toText } from './utils/attributes.js';
 import { processObject } from './utils/platform.js';
 
 let defaultContextManager: ContextManager | undefined;
 const probeSampler = new AlwaysOnSampler();
 
+/** The options' own fields, read once: getters run here, not later. */
+function readOptions(options: TracerOptions): TracerOptions {
+  try {
+    return {
+      service: options.service,
+      sampler: options.sampler,
+      limits: options.limits,
+      context: options.context,
+      output: options.output,
+      emitStart: options.emitStart,
+      bufferSize: options.bufferSize,
+      sync: options.sync,
+      flushInterval: options.flushInterval,
+      exitTimeout: options.exitTimeout,
+      closeTimeout: options.closeTimeout,
+    };
+  } catch {
+    throw new TypeError('Tracer: options cannot be read');
+  }
+}
+
+function hasMethod(value: unknown, name: string): boolean {
+  try {
+    return typeof (value as Record<string, unknown>)[name] === 'function';
+  } catch {
+    return false;
+  }
+}
+
 function checkLimits(limits: Partial<SpanLimits> | undefined): SpanLimits {
-  const merged: SpanLimits = { ...defaultLimits, ...limits };
+  let merged: SpanLimits;
+  try {
+    merged = { ...defaultLimits, ...limits };
+  } catch {
+    throw new TypeError('limits: cannot be read');
+  }
   for (const key of Object.keys(defaultLimits) as Array<keyof SpanLimits>) {
     const v = merged[key];
     if (typeof v !== 'number' || !(v >= 0)) {
@@ -73,17 +111,18 @@ class Tracer extends EventTarget {
   protected hasEndListeners = false;
   protected closing: Promise<void> | undefined;
 
-  public constructor(options: TracerOptions = {}) {
+  public constructor(tracerOptions: TracerOptions = {}) {
     super();
-    if (options == null || typeof options !== 'object') {
+    if (tracerOptions == null || typeof tracerOptions !== 'object') {
       throw new TypeError('Tracer: options must be an object');
     }
+    const options = readOptions(tracerOptions);
     if (options.service != null && typeof options.service !== 'string') {
       throw new TypeError('service: must be a string');
     }
     if (
       options.sampler != null &&
-      typeof options.sampler.shouldSample !== 'function'
+      !hasMethod(options.sampler, 'shouldSample')
     ) {
       throw new TypeError('sampler: must have a shouldSample method');
     }
@@ -111,6 +150,8 @@ class Tracer extends EventTarget {
             bufferSize: options.bufferSize,
             sync: options.sync,
             flushInterval: options.flushInterval,
+            exitTimeout: options.exitTimeout,
+            closeTimeout: options.closeTimeout,
             onError: (e) => this.reportError(e),
           });
   }
@@ -120,40 +161,83 @@ class Tracer extends EventTarget {
    * a new trace), else the active span.
    */
   public startSpan(name: string, options?: SpanOptions): Span {
-    const perfStart =
-      options?.startTime === undefined
-        ? performance.now()
-        : timeInputToPerf(options.startTime);
+    let startTime: unknown;
+    let parentOption: ParentInput;
+    let kind: unknown;
+    let attributes: unknown;
+    let links: unknown;
+    if (options != null) {
+      try {
+        startTime = options.startTime;
+        parentOption = options.parent;
+        kind = options.kind;
+        attributes = options.attributes;
+        links = options.links;
+      } catch {
+        // options whose getters throw: what was read before still counts
+      }
+    }
+    let invalidTimes = 0;
+    let perfStart: number;
+    if (startTime === undefined) {
+      perfStart = performance.now();
+    } else {
+      perfStart = timeInputToPerf(startTime as TimeInput);
+      if (perfStart !== perfStart) {
+        perfStart = performance.now();
+        invalidTimes = 1;
+      }
+    }
     const parentInput: ParentInput =
-      options?.parent === undefined ? this.context.active() : options.parent;
-    if (typeof name !== 'string') name = String(name);
-    let traceId: string;
+      parentOption === undefined ? this.activeContext() : parentOption;
+    if (typeof name !== 'string') name = toText(name);
+    let truncated = 0;
+    if (name.length > this.limits.attributeValueLengthLimit) {
+      name = name.slice(0, this.limits.attributeValueLengthLimit);
+      truncated = 1;
+    }
+    let traceId: string | undefined;
     let parentId: string | undefined;
     let traceFlags: number = TraceFlags.SAMPLED;
     let traceState: string | undefined;
     let parent: SpanContext | undefined;
     let lost = false;
-    if (parentInput instanceof Span) {
-      // a local non-recording parent decides for its whole subtree
-      if (parentInput instanceof NonRecordingSpan) {
-        return new NonRecordingSpan(this, parentInput.spanContext(), name);
+    try {
+      if (parentInput instanceof Span) {
+        // a local non-recording parent decides for its whole subtree
+        if (parentInput instanceof NonRecordingSpan) {
+          return new NonRecordingSpan(this, parentInput.spanContext(), name);
+        }
+        traceId = parentInput.traceId;
+        parentId = parentInput.spanId;
+        traceFlags = parentInput.traceFlags;
+        traceState = parentInput.traceState;
+        parent = parentInput;
+      } else if (parentInput != null) {
+        // read once: a getter may answer differently the second time
+        const { traceId: t, spanId: s, traceState: state } = parentInput;
+        if (isValidTraceId(t) && isValidSpanId(s)) {
+          traceId = t;
+          parentId = s;
+          traceFlags = flagsOf(parentInput.traceFlags);
+          traceState = typeof state === 'string' ? state : undefined;
+          parent = { traceId, spanId: parentId, traceFlags, traceState };
+          if (parentInput.isRemote === true) parent.isRemote = true;
+        }
       }
-      traceId = parentInput.traceId;
-      parentId = parentInput.spanId;
-      traceFlags = parentInput.traceFlags;
-      traceState = parentInput.traceState;
-      parent = parentInput;
-    } else if (parentInput != null && isValidSpanContext(parentInput)) {
-      traceId = parentInput.traceId;
-      parentId = parentInput.spanId;
-      traceFlags = parentInput.traceFlags ?? TraceFlags.SAMPLED;
-      traceState = parentInput.traceState;
-      parent = parentInput;
-    } else {
+    } catch {
+      // a parent that cannot be read (a Proxy, throwing getters): a new trace
+      traceId = undefined;
+      parentId = undefined;
+      traceFlags = TraceFlags.SAMPLED;
+      traceState = undefined;
+      parent = undefined;
+    }
+    if (traceId === undefined) {
       traceId = this.ids.next(perfStart);
       // only the shim may have lost a parent; ALS has no `lost`
       lost =
-        options?.parent === undefined &&
+        parentOption === undefined &&
         this.context.lost !== undefined &&
         this.context.lost();
     }
@@ -171,17 +255,14 @@ class Tracer extends EventTarget {
       traceId,
       spanId,
       parentId,
-      kindOf(options?.kind),
+      kindOf(kind),
       perfStart,
       traceFlags | TraceFlags.SAMPLED,
       traceState,
     );
-    if (options !== undefined) {
-      if (options.attributes != null) span.setAttributes(options.attributes);
-      if (options.links != null) {
-        for (const link of options.links) span.addLink(link);
-      }
-    }
+    if (attributes != null) span.setAttributes(attributes as Attributes);
+    if (links != null) addLinks(span, links);
+    if (truncated + invalidTimes > 0) span.noteStart(truncated, invalidTimes);
     if (lost) span.setAttribute(contextLostAttribute, true);
     this.openSpans++;
     const processors = this.processors;
@@ -211,6 +292,16 @@ class Tracer extends EventTarget {
     }
     if (this.hasEndListeners)
       this.dispatchEvent(new SpanEvent('spanend', span));
+  }
+
+  /** The active span; a throwing custom context manager gives none. */
+  protected activeContext(): ParentInput {
+    try {
+      return this.context.active();
+    } catch (e) {
+      this.reportError(e);
+      return undefined;
+    }
   }
 
   /** A throwing sampler samples nothing rather than break the program. */
@@ -261,12 +352,16 @@ class Tracer extends EventTarget {
    * when there is no valid span. Returns `carrier`.
    */
   public inject<C extends Carrier>(carrier: C, span?: Span | SpanContext): C {
-    const source = span ?? this.context.active();
+    const source = span ?? this.activeContext();
     if (source == null || carrier == null) return carrier;
-    injectTraceContext(
-      carrier,
-      source instanceof Span ? source.spanContext() : source,
-    );
+    try {
+      injectTraceContext(
+        carrier,
+        source instanceof Span ? source.spanContext() : source,
+      );
+    } catch {
+      // a carrier or span that cannot be read or written: nothing injected
+    }
     return carrier;
   }
 
@@ -296,11 +391,12 @@ class Tracer extends EventTarget {
     optionsOrFn: SpanOptions | undefined | ((span: Span) => R),
     maybeFn?: (span: Span) => R,
   ): R {
-    const fn =
-      typeof optionsOrFn === 'function'
-        ? optionsOrFn
-        : (maybeFn as (span: Span) => R);
-    const options = typeof optionsOrFn === 'function' ? undefined : optionsOrFn;
+    // the last function given runs: options may be anything, even callable
+    const withOptions = typeof maybeFn === 'function';
+    const fn = withOptions
+      ? maybeFn
+      : (optionsOrFn as ((span: Span) => R) | undefined);
+    const options = withOptions ? (optionsOrFn as SpanOptions) : undefined;
     if (typeof fn !== 'function') {
       throw new TypeError('startActiveSpan: expected a function');
     }
@@ -321,27 +417,56 @@ class Tracer extends EventTarget {
     super.addEventListener(type, listener, options);
   }
 
-  /** Writes what the outputs buffer; resolves once handed on. */
+  /**
+   * Writes what the outputs buffer; resolves once handed on. A processor
+   * that throws or rejects is reported as an `error` event.
+   */
   public async flush(): Promise<void> {
-    await Promise.all(this.processors.map((p) => p.flush()));
+    await Promise.all(this.processors.map((p) => this.settle(() => p.flush())));
   }
 
   /** Writes what the file and fd outputs buffer before returning. */
   public flushSync(): void {
-    for (const p of this.processors) p.flushSync();
+    for (const p of this.processors) {
+      try {
+        p.flushSync();
+      } catch (e) {
+        this.reportError(e);
+      }
+    }
   }
 
-  /** Flushes and closes every output. Idempotent. */
+  /** Flushes and closes every output. Idempotent; never rejects. */
   public close(): Promise<void> {
-    this.closing ??= Promise.all(this.processors.map((p) => p.close())).then(
-      () => undefined,
-    );
+    this.closing ??= Promise.all(
+      this.processors.map((p) => this.settle(() => p.close())),
+    ).then(() => undefined);
     return this.closing;
+  }
+
+  /** Runs a processor's flush or close; its failure becomes an event. */
+  protected async settle(run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (e) {
+      this.reportError(e);
+    }
   }
 }
 
-function isValidSpanContext(context: SpanContext): boolean {
-  return isValidTraceId(context.traceId) && isValidSpanId(context.spanId);
+function flagsOf(flags: unknown): number {
+  return typeof flags === 'number' && flags >= 0 && flags <= 255
+    ? flags | 0
+    : TraceFlags.SAMPLED;
+}
+
+/** `options.links`, whatever it is; what cannot be read is dropped. */
+function addLinks(span: Span, links: unknown): void {
+  try {
+    for (const link of links as Iterable<SpanLink>) span.addLink(link);
+  } catch {
+    span.droppedLinks++;
+  }
 }
 
 /** A `SpanKind`, or INTERNAL for anything else (plain-JS callers). */

@@ -48,6 +48,14 @@ const defaultLimits = {
   attributePerLinkCountLimit: 128,
 } as const;
 
+/**
+ * Attributes that count, on a span, the names, keys, event names and status
+ * messages cut at `attributeValueLengthLimit`, and the times given to
+ * `startTime`, `end`, `addEvent` that were invalid and replaced by now.
+ */
+const truncatedAttribute = 'spantrail.truncated';
+const invalidTimeAttribute = 'spantrail.time.invalid';
+
 /** Characters a JSONL output holds before it drops records. */
 const defaultBufferSize = 4 * 1024 * 1024;
 
@@ -56,6 +64,15 @@ const defaultHighWaterMark = 64 * 1024;
 
 /** Longest wait before buffered records are written, in milliseconds. */
 const defaultFlushInterval = 25;
+
+/**
+ * Longest wait, in milliseconds, of the last synchronous write at exit (or
+ * on a signal) for a reader that does not read.
+ */
+const defaultExitTimeout = 2000;
+
+/** Longest wait of an output's `close()`, in milliseconds. */
+const defaultCloseTimeout = 5000;
 
 /**
  * Started spans an output holds before writing `start` records for those
@@ -69,6 +86,8 @@ const maxPendingStarts = 64;
  */
 const otlpDefaults = {
   maxQueueSize: 2048,
+  /** Estimated bytes of the queued spans (16 MiB). */
+  maxQueueBytes: 16 * 1024 * 1024,
   maxBatchSize: 512,
   /** Milliseconds. */
   scheduledDelay: 5000,
@@ -81,6 +100,8 @@ const otlpDefaults = {
 } as const;
 
 export {
+  truncatedAttribute,
+  invalidTimeAttribute,
   otlpDefaults,
   spanKindNames,
   SpanKind,
@@ -91,5 +112,7 @@ export {
   defaultBufferSize,
   defaultHighWaterMark,
   defaultFlushInterval,
+  defaultExitTimeout,
+  defaultCloseTimeout,
   maxPendingStarts,
 };

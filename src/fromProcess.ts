@@ -1,7 +1,8 @@
 import type { TracerOptions } from './types.js';
 import Tracer from './Tracer.js';
 import { noopTracer } from './global.js';
-import { processObject } from './utils/platform.js';
+import { getBuiltin, processObject } from './utils/platform.js';
+import { ErrorOutput } from './output/errors.js';
 // opens the destination: registers how targets become outputs
 import './output/createProcessor.js';
 
@@ -64,7 +65,9 @@ function traceOutputFromArgs(
 /**
  * The conventional switch in one line: a tracer writing to the destination
  * given by `--trace-output` or `SPANTRAIL_OUTPUT`, or the no-op tracer when
- * neither is set.
+ * neither is set. A destination that cannot be opened is reported in one
+ * line on stderr, and the no-op tracer is returned: the program runs
+ * untraced.
  *
  * ```ts
  * const tracer = tracerFromProcess({ service: 'my-cli' });
@@ -81,8 +84,38 @@ function tracerFromProcess(options: FromProcessOptions = {}): Tracer {
   } = options;
   const dest = traceOutputFromArgs(argv, env, strip);
   if (dest === undefined) return noopTracer;
-  return new Tracer({ ...rest, output: dest });
+  try {
+    return new Tracer({ ...rest, output: dest });
+  } catch (e) {
+    // the program runs untraced rather than not at all
+    if (!(e instanceof ErrorOutput)) throw e;
+    reportTracingOff(e);
+    return noopTracer;
+  }
 }
 
-export { tracerFromProcess, traceOutputFromArgs };
+/**
+ * Says on stderr, in one line, why tracing is off. Never throws: the
+ * program carries on either way.
+ */
+function reportTracingOff(error: unknown): void {
+  let reason: string;
+  try {
+    reason = error instanceof Error ? error.message : String(error);
+  } catch {
+    reason = 'unknown error';
+  }
+  const line = `spantrail: tracing is off: ${reason.replace(/[\r\n]+/g, ' ')}\n`;
+  try {
+    const fs = getBuiltin<{ writeSync(fd: number, s: string): number }>(
+      'node:fs',
+    );
+    if (fs != null) fs.writeSync(2, line);
+    else processObject()?.stderr?.write?.(line);
+  } catch {
+    // no stderr to tell
+  }
+}
+
+export { tracerFromProcess, traceOutputFromArgs, reportTracingOff };
 export type { FromProcessOptions };

@@ -60,6 +60,7 @@ export { default as WebStreamSink } from './output/WebStreamSink.js';
 export { default as FunctionSink } from './output/FunctionSink.js';
 export { default as OtlpHttpExporter } from './otlp/OtlpHttpExporter.js';
 export { ErrorOtlpExport } from './otlp/errors.js';
+export { ErrorOutput } from './output/errors.js';
 // integrations
 export { default as traced } from './decorators/traced.js';
 export { default as Traceable } from './decorators/Traceable.js';

@@ -17,8 +17,8 @@
  */
 import type Tracer from './Tracer.js';
 import type * as NodeWorkerThreads from 'node:worker_threads';
-import { tracerFromProcess } from './fromProcess.js';
-import { getTracer, setTracer } from './global.js';
+import { reportTracingOff, tracerFromProcess } from './fromProcess.js';
+import { getTracer, noopTracer, setTracer } from './global.js';
 import { instrument } from './instrument/instrument.js';
 import asyncInitInstalled from './asyncInit/asyncInitInstalled.js';
 import { getBuiltin, processEnv } from './utils/platform.js';
@@ -65,7 +65,14 @@ function register(): Tracer {
     // be a second writer to the main thread's file
     return (g[registeredKey] = getTracer());
   }
-  const tracer = tracerFromProcess();
+  let tracer: Tracer;
+  try {
+    tracer = tracerFromProcess();
+  } catch (e) {
+    // a bad --trace-output or option must not keep the program from running
+    reportTracingOff(e);
+    tracer = noopTracer;
+  }
   g[registeredKey] = tracer;
   if (tracer.enabled) {
     setTracer(tracer);

@@ -209,6 +209,17 @@ type OutputOptions = {
   sync?: boolean;
   /** Longest wait before buffered records are written, in milliseconds. */
   flushInterval?: number;
+  /**
+   * Longest wait, in milliseconds, of the last synchronous write at exit or
+   * on a signal for a pipe or fd whose reader does not read (default 2000).
+   */
+  exitTimeout?: number;
+  /**
+   * Longest wait of `close()`, in milliseconds, for the destination to take
+   * what is buffered and to close (default 5000). What is left is reported
+   * to `onError` as an `ErrorOutput` counting the unwritten characters.
+   */
+  closeTimeout?: number;
   /** Called with what goes wrong in the output; never throws into it. */
   onError?: (error: unknown) => void;
 };
@@ -253,6 +264,8 @@ interface Sink {
   /** Writes `chunk`, and anything still held, before returning. */
   writeSync(chunk: string): void;
   close(): void | Promise<void>;
+  /** What the sink holds back from a full destination, if it can tell. */
+  held?(): number;
 }
 
 /** Options of a {@link JsonlOutput}; `onError` is called once, when the

@@ -75,6 +75,8 @@ describe('Span', () => {
       nan: 'NaN',
       inf: '-Infinity',
       nested: '{"big":"1"}',
+      circ: '[unreadable]',
+      throwing: '[unreadable]',
       '42': 'coerced key',
       ['__proto__']: 'safe',
     });
@@ -100,7 +102,14 @@ describe('Span', () => {
     span.addLink({ traceId: span.traceId, spanId: span.spanId });
     span.end();
     const r = record(span);
-    expect(r.attributes).toEqual({ a: 'repla', b: 2, c: 3 });
+    // the name 'limited' was cut too, and counted
+    expect(r.name).toBe('limit');
+    expect(r.attributes).toEqual({
+      a: 'repla',
+      b: 2,
+      c: 3,
+      'spantrail.truncated': 1,
+    });
     expect(r.events.map((e: any) => e.name)).toEqual(['e1', 'e2']);
     expect(r.events[0]).toMatchObject({ attributes: { x: 1 }, dropped: 1 });
     expect(r.links).toHaveLength(1);

@@ -101,24 +101,30 @@ const colorOptions = {
 } as const;
 
 /**
- * Replaces control characters (newlines, ESC, C1) in trace strings with
- * visible escapes, so a span name cannot move the cursor or restyle the
- * terminal.
+ * Replaces control characters (newlines, ESC, C1) and bidirectional
+ * controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) in trace
+ * strings with visible escapes, so a span name cannot move the cursor,
+ * restyle the terminal, or reorder the text shown after it.
  */
 function clean(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
-    switch (c) {
-      case '\n':
-        return '\\n';
-      case '\r':
-        return '\\r';
-      case '\t':
-        return '\\t';
-      default:
-        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    }
-  });
+  return s.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    escapeControl,
+  );
+}
+
+function escapeControl(c: string): string {
+  switch (c) {
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
+    default:
+      return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  }
 }
 
 /** Display width of a string (code points; good enough for ids and names). */

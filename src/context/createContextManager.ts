@@ -19,16 +19,19 @@ function createContextManager(
     setResumeTarget(shim);
     return shim;
   }
-  if (
-    typeof option === 'object' &&
-    typeof option.active === 'function' &&
-    typeof option.with === 'function' &&
-    typeof option.bind === 'function'
-  ) {
-    return option;
+  let valid = false;
+  try {
+    valid =
+      typeof option === 'object' &&
+      typeof option.active === 'function' &&
+      typeof option.with === 'function' &&
+      typeof option.bind === 'function';
+  } catch {
+    // a Proxy or getters that throw: not a context manager
   }
+  if (valid) return option as ContextManager;
   throw new TypeError(
-    `context: expected 'als', 'shim' or a context manager, got ${String(option)}`,
+    `context: expected 'als', 'shim' or a context manager, got ${typeof option === 'string' ? option : typeof option}`,
   );
 }
 

@@ -102,8 +102,16 @@ function getContextParameterIndex(method: unknown): number | undefined {
  */
 function spanFromContextObject(ctx: unknown): Span | SpanContext | undefined {
   if (typeof ctx !== 'object' || ctx === null) return undefined;
-  const span = (ctx as any)[contextSpanKey];
-  return typeof span === 'object' && span !== null ? span : undefined;
+  let span: unknown;
+  try {
+    span = (ctx as any)[contextSpanKey];
+  } catch {
+    // a Proxy or getter that throws carries no span
+    return undefined;
+  }
+  return typeof span === 'object' && span !== null
+    ? (span as Span | SpanContext)
+    : undefined;
 }
 
 /**
@@ -117,7 +125,14 @@ function withContextSpan<T extends object>(
   ctx: T | undefined,
   span: Span | SpanContext,
 ): T & { [contextSpanKey]: Span | SpanContext } {
-  const copy: any = typeof ctx === 'object' && ctx !== null ? { ...ctx } : {};
+  let copy: any = {};
+  if (typeof ctx === 'object' && ctx !== null) {
+    try {
+      copy = { ...ctx };
+    } catch {
+      // a context that cannot be copied (a revoked Proxy): a fresh one
+    }
+  }
   copy[contextSpanKey] = span;
   return copy;
 }

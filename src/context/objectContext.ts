@@ -9,6 +9,13 @@ const objectSpans: WeakMap<object, Span> = new WeakMap();
  * when no span is active (e.g. the lifetime span of an async-init instance).
  */
 function setObjectSpan(object: object, span: Span | undefined): void {
+  // only objects and functions can carry a span; anything else is ignored
+  if (
+    (typeof object !== 'object' && typeof object !== 'function') ||
+    object === null
+  ) {
+    return;
+  }
   if (span === undefined) objectSpans.delete(object);
   else objectSpans.set(object, span);
 }

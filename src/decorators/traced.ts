@@ -44,15 +44,35 @@ function declaringClassName(
   return undefined;
 }
 
+/**
+ * The options read once, at decoration. Options that cannot be read, or an
+ * `onResult` that is not a function, throw the documented TypeError here
+ * rather than on a call.
+ */
 function makeSpec(options: TracedOptions, name: string | undefined): WrapSpec {
-  return {
-    name: options.name ?? name,
-    kind: options.kind,
-    attributes: options.attributes,
-    onResult: options.onResult,
-    root: options.root,
-    tracer: options.tracer,
-  };
+  let spec: WrapSpec;
+  try {
+    spec = {
+      name: options.name ?? name,
+      kind: options.kind,
+      attributes: options.attributes,
+      onResult: options.onResult,
+      root: options.root,
+      tracer: options.tracer,
+    };
+  } catch {
+    throw new TypeError('traced: the options cannot be read');
+  }
+  if (spec.onResult != null && typeof spec.onResult !== 'function') {
+    throw new TypeError('traced: onResult must be a function');
+  }
+  if (
+    spec.tracer != null &&
+    typeof (spec.tracer as { startSpan?: unknown }).startSpan !== 'function'
+  ) {
+    throw new TypeError('traced: tracer must be a Tracer');
+  }
+  return spec;
 }
 
 /**

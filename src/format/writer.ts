@@ -29,17 +29,35 @@ function microsText(micros: number): string {
   return cachedMsText + low;
 }
 
-// Span names repeat (one per traced method): keep their JSON text.
+// Span names repeat (one per traced method): keep their JSON text, bounded
+// in characters as well as names. Long names are not worth caching.
 const nameJson: Map<string, string> = new Map();
+const nameCacheEntries = 1024;
+const nameCacheLongest = 256;
+const nameCacheChars = 256 * 1024;
+let nameCacheSize = 0;
 
 function nameText(name: string): string {
   let json = nameJson.get(name);
   if (json === undefined) {
     json = JSON.stringify(name);
-    if (nameJson.size >= 1024) nameJson.clear();
+    if (name.length > nameCacheLongest) return json;
+    if (
+      nameJson.size >= nameCacheEntries ||
+      nameCacheSize + name.length + json.length > nameCacheChars
+    ) {
+      nameJson.clear();
+      nameCacheSize = 0;
+    }
     nameJson.set(name, json);
+    nameCacheSize += name.length + json.length;
   }
   return json;
+}
+
+/** @internal The name cache's size, in names and characters (tests). */
+function nameCacheUsage(): { names: number; chars: number } {
+  return { names: nameJson.size, chars: nameCacheSize };
 }
 
 /** How every `start` record begins: readers may match it without parsing. */
@@ -154,4 +172,11 @@ function droppedLine(count: number): string {
   );
 }
 
-export { startLinePrefix, startLine, spanLine, metaLine, droppedLine };
+export {
+  startLinePrefix,
+  startLine,
+  spanLine,
+  metaLine,
+  droppedLine,
+  nameCacheUsage,
+};

@@ -18,9 +18,17 @@ function traceClass<C extends abstract new (...args: Array<any>) => any>(
   if (typeof Class !== 'function') {
     throw new TypeError('traceClass: expected a class');
   }
-  traceMethods(Class, { ...options, tracer });
-  if (options.lifecycle !== false) {
-    installLifecycle(Class.prototype, { tracer });
+  try {
+    traceMethods(Class, { ...options, tracer });
+    if (options.lifecycle !== false) {
+      installLifecycle(Class.prototype, { tracer });
+    }
+  } catch (e) {
+    // a Proxy or options whose getters throw: the documented TypeError
+    if (e instanceof TypeError) throw e;
+    throw new TypeError('traceClass: the class or options cannot be read', {
+      cause: e,
+    });
   }
   return Class;
 }

@@ -17,9 +17,17 @@ function traceObject<T extends object>(
   if (object == null || typeof object !== 'object') {
     throw new TypeError('traceObject: expected an object');
   }
-  traceInstanceMethods(object, { ...options, tracer });
-  if (options.lifecycle !== false) {
-    installInstanceLifecycle(object, { tracer });
+  try {
+    traceInstanceMethods(object, { ...options, tracer });
+    if (options.lifecycle !== false) {
+      installInstanceLifecycle(object, { tracer });
+    }
+  } catch (e) {
+    // a Proxy or options whose getters throw: the documented TypeError
+    if (e instanceof TypeError) throw e;
+    throw new TypeError('traceObject: the object or options cannot be read', {
+      cause: e,
+    });
   }
   return object;
 }

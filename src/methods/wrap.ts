@@ -62,48 +62,57 @@ function invokeTraced(
   self: unknown,
   args: ArrayLike<unknown>,
 ): any {
-  let name = spec.name;
-  if (name === undefined) {
-    name = spec.resolveName?.(self);
-    if (name === undefined) name = method.name || 'anonymous';
-    else spec.name = name;
-  }
-  let index = spec.contextIndex;
-  if (index === undefined && spec.contextKey !== undefined) {
-    // a found index never changes; none yet may mean contexts still loads
-    index = spec.contextIndex = getContextParameterIndex(spec.contextKey);
-  }
-  let parent: ParentInput;
-  if (spec.root === true) {
-    parent = null;
-  } else {
-    // the active span is exact wherever it is known; a context object may
-    // have been kept beyond its call, so it only fills in where the active
-    // span is lost (the shim after an await)
-    parent = tracer.context.active();
-    if (parent === undefined && index !== undefined) {
-      parent = spanFromContextObject(args[index]);
+  let span: Span | undefined;
+  let callArgs: ArrayLike<unknown>;
+  try {
+    let name = spec.name;
+    if (name === undefined) {
+      name = spec.resolveName?.(self);
+      if (name === undefined) name = method.name || 'anonymous';
+      else spec.name = name;
     }
-    if (parent === undefined) parent = getObjectSpan(self);
-  }
-  let attributes: Attributes | undefined;
-  if (spec.attributes !== undefined) {
-    attributes =
-      typeof spec.attributes === 'function'
-        ? safeAttributes(spec.attributes, self, args)
-        : spec.attributes;
-  }
-  const span = tracer.startSpan(name, {
-    parent,
-    kind: spec.kind,
-    attributes,
-  });
-  let callArgs = args;
-  if (index !== undefined) {
-    // the caller's ctx keeps its own parent for its later calls
-    const copy = Array.prototype.slice.call(args);
-    copy[index] = withContextSpan(args[index] as object | undefined, span);
-    callArgs = copy;
+    let index = spec.contextIndex;
+    if (index === undefined && spec.contextKey !== undefined) {
+      // a found index never changes; none yet may mean contexts still loads
+      index = spec.contextIndex = getContextParameterIndex(spec.contextKey);
+    }
+    let parent: ParentInput;
+    if (spec.root === true) {
+      parent = null;
+    } else {
+      // the active span is exact wherever it is known; a context object may
+      // have been kept beyond its call, so it only fills in where the active
+      // span is lost (the shim after an await)
+      parent = tracer.context.active();
+      if (parent === undefined && index !== undefined) {
+        parent = spanFromContextObject(args[index]);
+      }
+      if (parent === undefined) parent = getObjectSpan(self);
+    }
+    let attributes: Attributes | undefined;
+    if (spec.attributes !== undefined) {
+      attributes =
+        typeof spec.attributes === 'function'
+          ? safeAttributes(spec.attributes, self, args)
+          : spec.attributes;
+    }
+    span = tracer.startSpan(name, {
+      parent,
+      kind: spec.kind,
+      attributes,
+    });
+    callArgs = args;
+    if (index !== undefined) {
+      // the caller's ctx keeps its own parent for its later calls
+      const copy = Array.prototype.slice.call(args);
+      copy[index] = withContextSpan(args[index] as object | undefined, span);
+      callArgs = copy;
+    }
+  } catch {
+    // a hostile `this` or argument (a revoked Proxy) must not stop the
+    // call: it runs untraced
+    span?.end();
+    return method.apply(self, args as Array<unknown>);
   }
   return runInSpan(span, method, self, callArgs, spec.onResult);
 }

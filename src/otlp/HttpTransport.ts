@@ -34,6 +34,42 @@ const retryableStatus = new Set([429, 502, 503, 504]);
 /** Characters of an error answer kept in the error message. */
 const errorTextLength = 200;
 
+/** Bytes of a response body read at most; the rest is cancelled. */
+const maxResponseBytes = 64 * 1024;
+
+/**
+ * The first `limit` bytes of a response body as text; the rest of the body
+ * is cancelled, not read. Never rejects.
+ */
+async function readBounded(response: Response, limit: number): Promise<string> {
+  const body = response.body;
+  if (body == null) return '';
+  const reader = body.getReader();
+  const chunks: Array<Uint8Array> = [];
+  let size = 0;
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const room = limit - size;
+      const chunk = value.length > room ? value.subarray(0, room) : value;
+      chunks.push(chunk);
+      size += chunk.length;
+    }
+  } catch {
+    // a body that fails midway: keep what came
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 /** `Retry-After` as milliseconds: delta seconds or an HTTP date. */
 function parseRetryAfter(value: string | null): number | undefined {
   if (value == null || value.trim() === '') return undefined;
@@ -144,8 +180,9 @@ class HttpTransport {
           signal: controller.signal,
         }),
       );
-      // read the answer so the connection can be reused
-      const text = await response.text().catch(() => '');
+      // read the answer so the connection can be reused, but never more
+      // than a small bound: a hostile collector may answer with gigabytes
+      const text = await readBounded(response, maxResponseBytes);
       if (response.ok) return { ok: true };
       return {
         ok: false,
@@ -184,3 +221,4 @@ class HttpTransport {
 
 export default HttpTransport;
 export type { HttpTransportOptions, DeliveryResult };
+export { maxResponseBytes, readBounded };

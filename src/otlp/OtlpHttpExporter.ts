@@ -1,5 +1,5 @@
 import type Span from '../Span.js';
-import type { SpanProcessor } from '../types.js';
+import type { SpanAttributes, SpanProcessor } from '../types.js';
 import type { OtlpKeyValue } from '../format/otlp.js';
 import type {
   OtlpCompression,
@@ -30,6 +30,47 @@ function positive(name: string, value: number, allowZero = false): number {
   return value;
 }
 
+/** Bytes a span costs beyond its strings: ids, times, structure. */
+const spanOverhead = 256;
+
+/**
+ * An estimate of the bytes a queued span holds: its strings (two bytes a
+ * character) and a fixed overhead per span, event, link and value. Bounds
+ * the queue in bytes without serialising anything.
+ */
+function spanWeight(span: Span): number {
+  let n =
+    spanOverhead + 2 * span.name.length + attributesWeight(span.attributes);
+  const events = span.events;
+  if (events !== undefined) {
+    for (const e of events) {
+      n +=
+        spanOverhead / 4 + 2 * e.name.length + attributesWeight(e.attributes);
+    }
+  }
+  const links = span.links;
+  if (links !== undefined) {
+    for (const l of links)
+      n += spanOverhead / 2 + attributesWeight(l.attributes);
+  }
+  if (span.status.message !== undefined) n += 2 * span.status.message.length;
+  return n;
+}
+
+function attributesWeight(attributes: SpanAttributes | undefined): number {
+  if (attributes === undefined) return 0;
+  let n = 0;
+  for (const key in attributes) {
+    const v = attributes[key];
+    n += 16 + 2 * key.length;
+    if (typeof v === 'string') n += 2 * v.length;
+    else if (Array.isArray(v)) {
+      for (const x of v) n += typeof x === 'string' ? 16 + 2 * x.length : 16;
+    }
+  }
+  return n;
+}
+
 /**
  * Sends spans to an OpenTelemetry collector or any OTLP/HTTP backend, as a
  * span processor of a {@link Tracer} (alone or beside JSONL outputs).
@@ -54,6 +95,10 @@ class OtlpHttpExporter implements SpanProcessor {
   /** Spans given up after their retries or a non-retryable answer. */
   public failedSpans = 0;
   protected maxQueueSize: number;
+  protected maxQueueBytes: number;
+  /** Estimated bytes of the spans queued, and of each, in queue order. */
+  protected queueBytes = 0;
+  protected weights: Array<number> = [];
   protected maxBatchSize: number;
   protected scheduledDelay: number;
   protected shutdownTimeout: number;
@@ -110,6 +155,10 @@ class OtlpHttpExporter implements SpanProcessor {
     this.maxQueueSize = positive(
       'maxQueueSize',
       o.maxQueueSize ?? otlpDefaults.maxQueueSize,
+    );
+    this.maxQueueBytes = positive(
+      'maxQueueBytes',
+      o.maxQueueBytes ?? otlpDefaults.maxQueueBytes,
     );
     this.maxBatchSize = Math.min(
       positive('maxBatchSize', o.maxBatchSize ?? otlpDefaults.maxBatchSize),
@@ -195,13 +244,17 @@ class OtlpHttpExporter implements SpanProcessor {
       this.droppedSpans++;
       return;
     }
-    if (this.queue.length >= this.maxQueueSize) {
+    const weight = spanWeight(span);
+    if (
+      this.queue.length >= this.maxQueueSize ||
+      this.queueBytes + weight > this.maxQueueBytes
+    ) {
       this.droppedSpans++;
       if (!this.overflowing) {
         this.overflowing = true;
         this.report(
           new ErrorOtlpExport(
-            `OTLP export to ${this.url}: queue full (${this.maxQueueSize} spans), dropping spans`,
+            `OTLP export to ${this.url}: queue full (${this.maxQueueSize} spans or ${this.maxQueueBytes} bytes), dropping spans`,
             1,
           ),
         );
@@ -209,6 +262,8 @@ class OtlpHttpExporter implements SpanProcessor {
       return;
     }
     this.queue.push(span);
+    this.weights.push(weight);
+    this.queueBytes += weight;
     if (this.queue.length >= this.maxBatchSize) this.pump();
     else if (this.timer === undefined && this.running === undefined) {
       this.schedule();
@@ -272,6 +327,8 @@ class OtlpHttpExporter implements SpanProcessor {
     if (timedOut) {
       this.droppedSpans += this.queue.length;
       this.queue = [];
+      this.weights = [];
+      this.queueBytes = 0;
       this.transport.abort();
       if (this.running !== undefined) await this.running;
     }
@@ -325,6 +382,9 @@ class OtlpHttpExporter implements SpanProcessor {
       this.wantsToSend()
     ) {
       const batch = this.queue.splice(0, this.maxBatchSize);
+      for (const w of this.weights.splice(0, batch.length)) {
+        this.queueBytes -= w;
+      }
       this.taken += batch.length;
       if (this.queue.length === 0) this.due = false;
       if (this.queue.length < this.maxQueueSize) this.overflowing = false;

@@ -20,6 +20,11 @@ type OtlpHttpExporterOptions = {
   compression?: OtlpCompression;
   /** Spans waiting to be sent; more are dropped and counted (2048). */
   maxQueueSize?: number;
+  /**
+   * Estimated bytes of the spans waiting (their strings and a fixed cost
+   * per span and value); more are dropped and counted (16 MiB).
+   */
+  maxQueueBytes?: number;
   /** Most spans per request (512). */
   maxBatchSize?: number;
   /** Longest wait before queued spans are sent, in milliseconds (5000). */

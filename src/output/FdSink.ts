@@ -1,12 +1,18 @@
 import type * as NodeFs from 'node:fs';
 import type * as NodePath from 'node:path';
 import type * as NodeBuffer from 'node:buffer';
+import type * as NodeNet from 'node:net';
 import type { Sink, SinkEvents } from '../types.js';
-import { getBuiltin } from '../utils/platform.js';
+import { ErrorOutput } from './errors.js';
+import { defaultExitTimeout } from '../constants.js';
+import { getBuiltin, processObject } from '../utils/platform.js';
 
 const retryDelay = 10;
 const encoder = new TextEncoder();
-const exitWaitLimit = 2000;
+const fileMode = 0o600;
+const folderMode = 0o700;
+/** Permission bits of the group and of others. */
+const groupOtherBits = 0o077;
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const joined = new Uint8Array(a.length + b.length);
@@ -51,12 +57,17 @@ class FdSink implements Sink {
   protected retryTimer: ReturnType<typeof setTimeout> | undefined;
   protected allocate: (size: number) => EncodingBuffer | undefined;
   protected scratch: EncodingBuffer | undefined;
+  /** Longest wait of `writeSync` for a full pipe, in milliseconds. */
+  protected exitTimeout: number;
+  /** Keeps the handle that made a socket non-blocking. */
+  protected handle: unknown;
 
   public constructor(
     fs: FdSinkFs,
     fd: number,
     owned: boolean,
     events: SinkEvents,
+    exitTimeout: number = defaultExitTimeout,
   ) {
     const buffer = getBuiltin<typeof NodeBuffer>('node:buffer');
     this.allocate = (size) =>
@@ -65,6 +76,12 @@ class FdSink implements Sink {
     this.fd = fd;
     this.owned = owned;
     this.events = events;
+    this.exitTimeout = exitTimeout;
+  }
+
+  /** Bytes a full pipe still holds back. */
+  public held(): number {
+    return this.pending?.length ?? 0;
   }
 
   /**
@@ -119,7 +136,7 @@ class FdSink implements Sink {
       data = concat(this.pending, data);
       this.pending = undefined;
     }
-    const deadline = Date.now() + exitWaitLimit;
+    const deadline = Date.now() + this.exitTimeout;
     let waiter: Int32Array | undefined;
     while (!this.writeSome(data)) {
       if (Date.now() > deadline) {
@@ -180,8 +197,20 @@ class FdSink implements Sink {
     (this.retryTimer as any).unref?.();
   }
 
-  /** Opens `path` for appending, mode 0600, making parent folders. */
-  public static open(path: string, events: SinkEvents): FdSink {
+  /**
+   * Opens `path` for appending, privately: a new file is made 0600 and new
+   * parent folders 0700 (whatever the umask), a symbolic link at `path` is
+   * refused (`O_NOFOLLOW`), a FIFO without a reader is refused rather than
+   * waited on, and an existing regular file must belong to this process's
+   * user: when it does and the group or others may access it, it is
+   * tightened to 0600; when it does not, it is refused. Throws
+   * {@link ErrorOutput} naming the path and the reason.
+   */
+  public static open(
+    path: string,
+    events: SinkEvents,
+    exitTimeout?: number,
+  ): FdSink {
     const fs = getBuiltin<typeof NodeFs>('node:fs');
     const pathMod = getBuiltin<typeof NodePath>('node:path');
     if (fs == null || pathMod == null) {
@@ -189,20 +218,140 @@ class FdSink implements Sink {
         `output: '${path}' is a file path, but this runtime has no file system`,
       );
     }
-    fs.mkdirSync(pathMod.dirname(path), { recursive: true });
-    const fd = fs.openSync(path, 'a', 0o600);
-    return new FdSink(fs, fd, true, events);
+    const c = fs.constants;
+    let fd: number | undefined;
+    try {
+      fs.mkdirSync(pathMod.dirname(path), {
+        recursive: true,
+        mode: folderMode,
+      });
+      fd = fs.openSync(
+        path,
+        c.O_WRONLY |
+          c.O_APPEND |
+          c.O_CREAT |
+          (c.O_NOFOLLOW ?? 0) |
+          (c.O_NONBLOCK ?? 0),
+        fileMode,
+      );
+      checkPrivate(fs, fd, path);
+    } catch (e) {
+      if (fd !== undefined) closeQuietly(fs, fd);
+      throw openError(path, e);
+    }
+    return new FdSink(fs, fd, true, events, exitTimeout);
   }
 
-  /** Writes to an fd the caller owns (1 and 2 included). */
-  public static fromFd(fd: number, events: SinkEvents): FdSink {
+  /**
+   * Writes to an fd the caller owns (1 and 2 included). A pipe or socket is
+   * written without blocking: a pipe through a non-blocking descriptor of
+   * its own where the platform has `/proc/self/fd` (Linux), else, and for
+   * sockets, by switching the descriptor to non-blocking mode.
+   */
+  public static fromFd(
+    fd: number,
+    events: SinkEvents,
+    exitTimeout?: number,
+  ): FdSink {
     const fs = getBuiltin<typeof NodeFs>('node:fs');
     if (fs == null) {
       throw new TypeError(
         `output: fd ${fd} needs a file system, and this runtime has none`,
       );
     }
-    return new FdSink(fs, fd, false, events);
+    let stat: NodeFs.Stats | undefined;
+    try {
+      stat = fs.fstatSync(fd);
+    } catch {
+      // a closed fd fails on the first write, and is reported then
+    }
+    if (stat !== undefined && stat.isFIFO()) {
+      const own = reopenNonBlocking(fs, fd);
+      if (own !== undefined)
+        return new FdSink(fs, own, true, events, exitTimeout);
+    }
+    const sink = new FdSink(fs, fd, false, events, exitTimeout);
+    if (stat !== undefined && (stat.isFIFO() || stat.isSocket())) {
+      sink.handle = setNonBlocking(fd);
+    }
+    return sink;
+  }
+}
+
+/** Refuses a file of another user; tightens one of ours to 0600. */
+function checkPrivate(fs: typeof NodeFs, fd: number, path: string): void {
+  const stat = fs.fstatSync(fd);
+  if (!stat.isFile()) return;
+  const uid = processObject()?.getuid?.();
+  if (typeof uid === 'number' && stat.uid !== uid) {
+    throw Object.assign(
+      new Error(
+        `the file belongs to user ${stat.uid}, not to this process's user ${uid}`,
+      ),
+      { code: 'EPERM' },
+    );
+  }
+  if ((stat.mode & groupOtherBits) !== 0) fs.fchmodSync(fd, fileMode);
+  void path;
+}
+
+function openError(path: string, e: any): ErrorOutput {
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const reason =
+    code === 'ELOOP'
+      ? 'it is a symbolic link, which is never followed'
+      : code === 'ENXIO'
+        ? 'it is a FIFO with no reader'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : String(e?.message ?? e);
+  return new ErrorOutput(`output: cannot open '${path}': ${reason}`, {
+    target: path,
+    code,
+    cause: e,
+  });
+}
+
+function closeQuietly(fs: typeof NodeFs, fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // nothing more to do
+  }
+}
+
+/**
+ * A non-blocking descriptor of our own for the pipe `fd`, leaving `fd`
+ * (shared with other processes) as it is. Linux only; undefined elsewhere
+ * or when the pipe has no reader.
+ */
+function reopenNonBlocking(fs: typeof NodeFs, fd: number): number | undefined {
+  const c = fs.constants;
+  if (processObject()?.platform !== 'linux' || c.O_NONBLOCK == null) {
+    return undefined;
+  }
+  try {
+    return fs.openSync(`/proc/self/fd/${fd}`, c.O_WRONLY | c.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Puts `fd` in non-blocking mode: Node has no `fcntl`, but opening a pipe
+ * handle on the descriptor does it (libuv's `uv_pipe_open`). The handle
+ * never reads, never closes the fd, and keeps nothing alive.
+ */
+function setNonBlocking(fd: number): unknown {
+  const net = getBuiltin<typeof NodeNet>('node:net');
+  if (net == null) return undefined;
+  try {
+    const socket = new net.Socket({ fd, readable: false, writable: false });
+    socket.unref();
+    return socket;
+  } catch {
+    // already watched by the runtime (process.stdout): non-blocking then
+    return undefined;
   }
 }
 

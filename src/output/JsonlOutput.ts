@@ -18,18 +18,22 @@ import {
   spanLine,
   startLine,
 } from '../format/writer.js';
+import { ErrorOutput } from './errors.js';
 import {
   defaultBufferSize,
+  defaultCloseTimeout,
+  defaultExitTimeout,
   defaultFlushInterval,
   defaultHighWaterMark,
   maxPendingStarts,
 } from '../constants.js';
-import { processHooks } from '../utils/platform.js';
+import { exitHooks } from '../utils/signals.js';
 
 // Outputs that may still hold records when the process exits: written
 // synchronously from one `exit` listener, which also runs for
-// process.exit() and uncaught exceptions.
-const live = processHooks<JsonlOutput>('exit', (output) => output.flushSync());
+// process.exit() and uncaught exceptions, and on SIGTERM, SIGINT and SIGHUP
+// when the program does not handle them itself.
+const live = exitHooks<JsonlOutput>((output) => output.flushSync());
 
 // A span the constructor formats once and throws away: the writer's code
 // is compiled then, not on the traced program's first span.
@@ -67,6 +71,22 @@ function isWebWritable(target: unknown): target is WritableStream {
   );
 }
 
+function timeoutOption(name: string, value: unknown, fallback: number): number {
+  if (value == null) return fallback;
+  if (typeof value !== 'number' || !(value >= 0)) {
+    throw new TypeError(
+      `${name}: must be a non-negative number of milliseconds, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function describeTarget(target: OutputTarget): string {
+  if (typeof target === 'string') return target;
+  if (typeof target === 'number') return `fd:${target}`;
+  return typeof target === 'function' ? 'function' : 'stream';
+}
+
 function parseFd(target: string): number | undefined {
   if (target === 'stdout' || target === '-') return 1;
   if (target === 'stderr') return 2;
@@ -74,23 +94,27 @@ function parseFd(target: string): number | undefined {
   return m == null ? undefined : Number(m[1]);
 }
 
-function createSink(target: OutputTarget, events: SinkEvents): Sink {
+function createSink(
+  target: OutputTarget,
+  events: SinkEvents,
+  exitTimeout: number,
+): Sink {
   if (typeof target === 'number') {
     if (!Number.isInteger(target) || target < 0) {
       throw new TypeError(`output: ${target} is not a file descriptor`);
     }
-    return FdSink.fromFd(target, events);
+    return FdSink.fromFd(target, events, exitTimeout);
   }
   if (typeof target === 'string') {
     if (target === '') throw new TypeError('output: empty string');
     const fd = parseFd(target);
-    if (fd !== undefined) return FdSink.fromFd(fd, events);
+    if (fd !== undefined) return FdSink.fromFd(fd, events, exitTimeout);
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) || /^fd:/.test(target)) {
       throw new TypeError(
         `output: '${target}' is not a known destination (a path, 'stdout', '-', 'stderr' or 'fd:N')`,
       );
     }
-    return FdSink.open(target, events);
+    return FdSink.open(target, events, exitTimeout);
   }
   if (typeof target === 'function') return new FunctionSink(target);
   if (isNodeWritable(target)) return new StreamSink(target, events);
@@ -124,6 +148,8 @@ class JsonlOutput implements SpanProcessor {
    */
   protected started: Array<Span> = [];
   protected flushInterval: number;
+  protected closeTimeout: number;
+  protected target: OutputTarget;
   protected onError: ((error: unknown) => void) | undefined;
   /** The sink said it is full: hold everything until it drains. */
   protected waiting = false;
@@ -145,15 +171,30 @@ class JsonlOutput implements SpanProcessor {
         `flushInterval: must be a non-negative number of milliseconds, got ${String(flushInterval)}`,
       );
     }
+    const exitTimeout = timeoutOption(
+      'exitTimeout',
+      options.exitTimeout,
+      defaultExitTimeout,
+    );
+    this.closeTimeout = timeoutOption(
+      'closeTimeout',
+      options.closeTimeout,
+      defaultCloseTimeout,
+    );
+    this.target = target;
     this.bufferSize = bufferSize;
     this.flushInterval = flushInterval;
     this.sync = options.sync === true;
     this.emitStart = options.emitStart ?? true;
     this.onError = options.onError;
-    this.sink = createSink(target, {
-      drain: () => this.drain(),
-      fail: (e) => this.fail(e),
-    });
+    this.sink = createSink(
+      target,
+      {
+        drain: () => this.drain(),
+        fail: (e) => this.fail(e),
+      },
+      exitTimeout,
+    );
     live.add(this);
     // buffered, not written: a failure must reach listeners added after
     // the constructor returns
@@ -227,11 +268,22 @@ class JsonlOutput implements SpanProcessor {
     (this.timer as any).unref?.();
   }
 
-  /** Hands buffered records on; resolves once the destination took them. */
+  /**
+   * Hands buffered records on; resolves once the destination took them, or
+   * after `closeTimeout` when it takes nothing.
+   */
   public flush(): Promise<void> {
     this.flushNow();
     if (!this.waiting) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    // a destination that never drains must not hang its caller
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.closeTimeout);
+      (timer as any).unref?.();
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /**
@@ -262,14 +314,63 @@ class JsonlOutput implements SpanProcessor {
     return this.closing;
   }
 
+  /**
+   * Hands everything on without blocking, waits for the destination at
+   * most `closeTimeout` to take it and to close, and reports to `onError`
+   * what it could not write.
+   */
   protected async doClose(): Promise<void> {
     if (!this.stopped) {
-      this.flushSync();
+      const deadline = Date.now() + this.closeTimeout;
+      if (this.dropped > 0) this.reportDropped();
+      let written = await this.within(this.flush(), this.closeTimeout);
       live.delete(this);
+      const wasStopped = this.stopped;
       this.stopped = true;
-      await this.sink.close();
+      this.clearTimer();
+      const unwritten = this.buffer.length + (this.sink.held?.() ?? 0);
+      this.buffer = '';
+      let closed = false;
+      try {
+        closed = await this.within(
+          Promise.resolve(this.sink.close()),
+          Math.max(0, deadline - Date.now()),
+        );
+      } catch {
+        // a destination failing as it closes has nothing left to take
+        closed = true;
+      }
+      written &&= unwritten === 0;
+      if (!wasStopped && (!written || !closed)) {
+        this.report(
+          new ErrorOutput(
+            `output: close() gave up after ${this.closeTimeout} ms` +
+              (unwritten > 0 ? `, ${unwritten} characters not written` : '') +
+              (closed ? '' : ', the destination did not close'),
+            { target: describeTarget(this.target), unwritten },
+          ),
+        );
+      }
     }
     this.releaseWaiters();
+  }
+
+  /** Whether `promise` settled within `ms`; never rejects. */
+  protected within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      (timer as any).unref?.();
+      promise.then(
+        () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+        () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      );
+    });
   }
 
   protected onTimer = (): void => {
@@ -325,6 +426,10 @@ class JsonlOutput implements SpanProcessor {
     } catch {
       // the destination is already broken
     }
+    this.report(error);
+  }
+
+  protected report(error: unknown): void {
     try {
       this.onError?.(error);
     } catch {

@@ -22,6 +22,12 @@ class StreamSink implements Sink {
     return false;
   }
 
+  /** What the stream still holds, unwritten. */
+  public held(): number {
+    const length = (this.stream as { writableLength?: unknown }).writableLength;
+    return typeof length === 'number' ? length : 0;
+  }
+
   /** A stream cannot be waited on synchronously: queue it, best effort. */
   public writeSync(chunk: string): void {
     if (chunk !== '') this.stream.write(chunk);

@@ -23,6 +23,12 @@ class WebStreamSink implements Sink {
     return false;
   }
 
+  /** What the stream's queue holds beyond its high-water mark. */
+  public held(): number {
+    const room = this.writer.desiredSize;
+    return room != null && room < 0 ? -room : 0;
+  }
+
   public writeSync(chunk: string): void {
     if (chunk === '') return;
     this.writer.write(this.encoder.encode(chunk)).catch(() => {});

@@ -4,3 +4,4 @@ export { default as StreamSink } from './StreamSink.js';
 export { default as WebStreamSink } from './WebStreamSink.js';
 export { default as FunctionSink } from './FunctionSink.js';
 export { default as createProcessor } from './createProcessor.js';
+export { ErrorOutput } from './errors.js';

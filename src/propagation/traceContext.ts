@@ -83,15 +83,21 @@ function isValidSpanId(id: unknown): id is string {
 /**
  * Formats a version 00 `traceparent` for `context`, or undefined when its
  * ids are invalid. The parent id is the low 16 hex characters of a
- * spantrail span id (its W3C/OTLP span id).
+ * spantrail span id (its W3C/OTLP span id). Never throws.
  */
 function formatTraceParent(context: SpanContext): string | undefined {
-  const { traceId, spanId } = context;
+  let traceId: unknown;
+  let spanId: unknown;
+  let traceFlags: unknown;
+  try {
+    ({ traceId, spanId, traceFlags } = context);
+  } catch {
+    // not an object, or getters that throw: no context
+    return undefined;
+  }
   if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
   const flags =
-    typeof context.traceFlags === 'number'
-      ? context.traceFlags & 0xff
-      : TraceFlags.SAMPLED;
+    typeof traceFlags === 'number' ? traceFlags & 0xff : TraceFlags.SAMPLED;
   return `00-${traceId}-${w3cSpanId(spanId)}-${flags.toString(16).padStart(2, '0')}`;
 }
 
@@ -173,20 +179,25 @@ function setHeader(carrier: Carrier, name: string, value: string): void {
 /**
  * Writes `traceparent` (and `tracestate`, when the context has a valid one)
  * for `context` into `carrier`. Returns false, writing nothing, when the
- * context is not valid (e.g. the no-op tracer's span).
+ * context is not valid (e.g. the no-op tracer's span) or the carrier
+ * cannot be written. Never throws.
  */
 function injectTraceContext(carrier: Carrier, context: SpanContext): boolean {
-  const traceparent = formatTraceParent(context);
-  if (traceparent === undefined) return false;
-  setHeader(carrier, traceparentHeader, traceparent);
-  if (
-    context.traceState !== undefined &&
-    isValidTraceState(context.traceState)
-  ) {
-    const traceState = trimOws(context.traceState);
-    if (traceState !== '') setHeader(carrier, tracestateHeader, traceState);
+  if (carrier == null || context == null) return false;
+  try {
+    const traceparent = formatTraceParent(context);
+    if (traceparent === undefined) return false;
+    const state = context.traceState;
+    setHeader(carrier, traceparentHeader, traceparent);
+    if (state !== undefined && isValidTraceState(state)) {
+      const traceState = trimOws(state);
+      if (traceState !== '') setHeader(carrier, tracestateHeader, traceState);
+    }
+    return true;
+  } catch {
+    // a carrier or context whose accessors throw: nothing more is written
+    return false;
   }
-  return true;
 }
 
 /**

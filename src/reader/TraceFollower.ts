@@ -2,6 +2,8 @@ import type { ReadIssues } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
 import type { ParseOptions } from '../format/parse.js';
 import fs from 'node:fs';
+import { headChanged, readHead } from './fileIdentity.js';
+import type { FileIdentity, ReadHandle } from './fileIdentity.js';
 import TraceByteDecoder from './TraceByteDecoder.js';
 
 type TraceFollowerOptions = ParseOptions & {
@@ -10,8 +12,9 @@ type TraceFollowerOptions = ParseOptions & {
   /** Called after a poll delivered new records. */
   onUpdate?: () => void;
   /**
-   * Called when the file shrank (truncated or replaced): the caller should
-   * drop what it built; the file is then read again from the start.
+   * Called when the file was truncated, replaced (another inode) or
+   * rewritten (its first line changed): the caller should drop what it
+   * built; the file is then read again from the start.
    */
   onReset?: () => void;
   /** Called when a poll fails (e.g. the file was removed). */
@@ -40,6 +43,9 @@ class TraceFollower {
   protected timer?: ReturnType<typeof setTimeout>;
   protected stopped: boolean = false;
   protected buffer: Uint8Array = Buffer.allocUnsafe(1 << 20);
+  /** The file read so far: device, inode, and its first bytes. */
+  protected identity:
+    { dev: number; ino: number; head: Uint8Array } | undefined;
 
   constructor(
     path: string,
@@ -85,6 +91,7 @@ class TraceFollower {
   public reset(): void {
     this.generation++;
     this.offset = 0;
+    this.identity = undefined;
     this.decoder = new TraceByteDecoder(
       this.path,
       this.sink,
@@ -99,10 +106,18 @@ class TraceFollower {
     const before = decoder.records;
     const handle = await fs.promises.open(this.path, 'r');
     try {
-      const { size } = await handle.stat();
-      if (size < this.offset) {
+      const stat = await handle.stat();
+      const size = stat.size;
+      if (await this.rewritten(handle, stat)) {
         this.reset();
         this.options.onReset?.();
+      }
+      if (this.identity === undefined && size > 0) {
+        this.identity = {
+          dev: stat.dev,
+          ino: stat.ino,
+          head: await readHead(handle, size),
+        };
       }
       // onReset may reset this follower again; read under the final state.
       const generation = this.generation;
@@ -125,6 +140,26 @@ class TraceFollower {
     const changed = this.decoder !== decoder || this.decoder.records !== before;
     if (changed) this.options.onUpdate?.();
     return changed;
+  }
+
+  /**
+   * Whether the file is not the one read so far: it shrank, it is another
+   * file (inode), or its first line changed (a truncation followed by a
+   * longer rewrite between two polls).
+   */
+  protected async rewritten(
+    handle: ReadHandle,
+    stat: FileIdentity,
+  ): Promise<boolean> {
+    if (stat.size < this.offset) return true;
+    const id = this.identity;
+    if (id === undefined) return false;
+    if (stat.dev !== id.dev || stat.ino !== id.ino) return true;
+    const head = await readHead(handle, stat.size);
+    if (headChanged(id.head, head)) return true;
+    // a first line still being written when it was read: keep it whole
+    if (head.length > id.head.length) id.head = head;
+    return false;
   }
 
   protected schedule(): void {

@@ -42,7 +42,10 @@ type TraceModelOptions = {
  * one tree.
  */
 class TraceModel implements RecordSink {
-  /** Every span by `spanId`. */
+  /**
+   * Every span, by trace id and span id (see {@link TraceModel.getSpan}): a
+   * span id reused in another trace is another span.
+   */
   public readonly spans: Map<string, SpanNode> = new Map();
   /** Sum of `count` of `dropped` records. */
   public droppedRecords: number = 0;
@@ -74,7 +77,7 @@ class TraceModel implements RecordSink {
           return;
         }
         // A `span` already read wins over a late or duplicate `start`.
-        if (this.spans.has(record.spanId)) return;
+        if (this.spans.has(spanKey(record.traceId, record.spanId))) return;
         const node: SpanNode = {
           traceId: record.traceId,
           spanId: record.spanId,
@@ -97,7 +100,7 @@ class TraceModel implements RecordSink {
         if (this.traceFilter != null && !this.traceFilter(record.traceId)) {
           return;
         }
-        const existing = this.spans.get(record.spanId);
+        const existing = this.spans.get(spanKey(record.traceId, record.spanId));
         const node: SpanNode = existing ?? ({} as SpanNode);
         node.traceId = record.traceId;
         node.spanId = record.spanId;
@@ -114,17 +117,18 @@ class TraceModel implements RecordSink {
         node.links = record.links;
         if (record.dropped != null) node.dropped = record.dropped;
         node.source = source;
-        if (existing == null || existing.traceId !== record.traceId) {
-          if (existing != null) this.remove(existing);
-          this.add(node);
-        } else {
-          this.children = undefined;
-        }
+        if (existing == null) this.add(node);
+        else this.children = undefined;
         this.seen(record.startTime + Math.floor(record.duration / 1000));
         for (const e of record.events) this.seen(e.time);
         return;
       }
     }
+  }
+
+  /** The span `spanId` of trace `traceId`, when it is in the model. */
+  public getSpan(traceId: string, spanId: string): SpanNode | undefined {
+    return this.spans.get(spanKey(traceId, spanId));
   }
 
   /** Trace ids, ordered by the start of their earliest span. */
@@ -164,8 +168,9 @@ class TraceModel implements RecordSink {
   public parentOf(node: SpanNode): SpanNode | undefined {
     const pid = node.parentId;
     if (pid == null) return undefined;
+    const key = spanKey(node.traceId, pid);
     const parent =
-      pid.length === 16 ? this.bySuffix.get(pid) : this.spans.get(pid);
+      pid.length === 16 ? this.bySuffix.get(key) : this.spans.get(key);
     // A parent in another trace or the span itself is not a tree parent.
     if (parent == null || parent === node || parent.traceId !== node.traceId) {
       return undefined;
@@ -175,7 +180,7 @@ class TraceModel implements RecordSink {
 
   /** Children of a span, ordered by start. */
   public childrenOf(node: SpanNode): Array<SpanNode> {
-    return this.childIndex().get(node.spanId) ?? [];
+    return this.childIndex().get(spanKey(node.traceId, node.spanId)) ?? [];
   }
 
   /**
@@ -330,8 +335,8 @@ class TraceModel implements RecordSink {
   }
 
   protected add(node: SpanNode): void {
-    this.spans.set(node.spanId, node);
-    const suffix = w3cSpanId(node.spanId);
+    this.spans.set(spanKey(node.traceId, node.spanId), node);
+    const suffix = spanKey(node.traceId, w3cSpanId(node.spanId));
     if (!this.bySuffix.has(suffix)) this.bySuffix.set(suffix, node);
     let list = this.traces.get(node.traceId);
     if (list == null) {
@@ -339,16 +344,6 @@ class TraceModel implements RecordSink {
       this.traces.set(node.traceId, list);
     }
     list.push(node);
-    this.children = undefined;
-  }
-
-  protected remove(node: SpanNode): void {
-    const list = this.traces.get(node.traceId);
-    if (list != null) {
-      const i = list.indexOf(node);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.traces.delete(node.traceId);
-    }
     this.children = undefined;
   }
 
@@ -362,10 +357,11 @@ class TraceModel implements RecordSink {
     for (const node of this.spans.values()) {
       const parent = this.parentOf(node);
       if (parent == null) continue;
-      let list = index.get(parent.spanId);
+      const key = spanKey(parent.traceId, parent.spanId);
+      let list = index.get(key);
       if (list == null) {
         list = [];
-        index.set(parent.spanId, list);
+        index.set(key, list);
       }
       list.push(node);
     }
@@ -373,6 +369,11 @@ class TraceModel implements RecordSink {
     this.children = index;
     return index;
   }
+}
+
+/** Span ids are unique within a trace only. */
+function spanKey(traceId: string, spanId: string): string {
+  return traceId + '/' + spanId;
 }
 
 function cmp(a: string, b: string): number {

@@ -5,6 +5,27 @@ function truncate(value: string, limit: number): string {
 }
 
 /**
+ * What a value that cannot be read becomes (a throwing getter, `toString`
+ * or `toJSON`, a revoked Proxy): the value is counted as dropped.
+ */
+const unreadable = '[unreadable]';
+
+/** `String(value)`, or the placeholder when that throws. Never throws. */
+function toText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return unreadable;
+  }
+}
+
+/** `setAttributeOn` flag: the value could not be read; counts as dropped. */
+const valueUnreadable = 4;
+/** `setAttributeOn` flag: the key was cut at the length limit. */
+const keyCut = 8;
+
+/**
  * Converts any value into an attribute value, or `undefined` when it cannot
  * be represented and must be dropped. Never throws.
  */
@@ -21,18 +42,36 @@ function toAttributeValue(
       return value;
     case 'bigint':
       return truncate(value.toString(), lengthLimit);
-    case 'object': {
+    case 'object':
       if (value === null) return undefined;
-      if (Array.isArray(value)) return toAttributeArray(value, lengthLimit);
-      if (value instanceof Date) {
-        return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toJSON();
+      // Proxies, getters and toJSON run user code: whatever throws becomes
+      // the placeholder (try/catch costs nothing when nothing throws)
+      try {
+        return objectValue(value, lengthLimit);
+      } catch {
+        return unreadable;
       }
-      return safeJson(value, lengthLimit);
-    }
     default:
       // undefined, symbol, function
       return undefined;
   }
+}
+
+function objectValue(
+  value: object,
+  lengthLimit: number,
+): AttributeValue | undefined {
+  if (Array.isArray(value)) return toAttributeArray(value, lengthLimit);
+  if (value instanceof Date) {
+    const t = value.getTime();
+    return Number.isNaN(t) ? 'Invalid Date' : new Date(t).toJSON();
+  }
+  return json(value, lengthLimit);
+}
+
+function json(value: unknown, lengthLimit: number): string | undefined {
+  const text = JSON.stringify(value, jsonReplacer);
+  return text === undefined ? undefined : truncate(text, lengthLimit);
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {
@@ -54,22 +93,24 @@ function toAttributeArray(
       (type !== undefined && t !== type) ||
       (t === 'number' && !Number.isFinite(value[i] as number))
     ) {
-      return safeJson(value, lengthLimit);
+      return json(value, lengthLimit);
     }
     type = t;
   }
-  if (type === 'string') {
-    return (value as Array<string>).map((v) => truncate(v, lengthLimit));
+  // a plain copy: `map` and `slice` would call a subclass's constructor
+  const copy: Array<unknown> = new Array(value.length);
+  for (let i = 0; i < copy.length; i++) {
+    const v = value[i];
+    copy[i] = type === 'string' ? truncate(v as string, lengthLimit) : v;
   }
-  return value.slice() as AttributeValue;
+  return copy as AttributeValue;
 }
 
 /** JSON of `value` cut to `lengthLimit`, or undefined when it has none or
  * cannot be made (circular, a throwing `toJSON`). Never throws. */
 function safeJson(value: unknown, lengthLimit: number): string | undefined {
   try {
-    const json = JSON.stringify(value, jsonReplacer);
-    return json === undefined ? undefined : truncate(json, lengthLimit);
+    return json(value, lengthLimit);
   } catch {
     return undefined;
   }
@@ -77,7 +118,10 @@ function safeJson(value: unknown, lengthLimit: number): string | undefined {
 
 /**
  * Copies user attributes into `target` under the limits; returns how many
- * were dropped (over the count limit or not representable).
+ * were dropped (over the count limit, not representable or unreadable) and
+ * how many keys were cut at the length limit. Never throws: a value whose
+ * getter throws becomes the placeholder, and an object that cannot be
+ * enumerated (a revoked Proxy) counts as one dropped attribute.
  */
 function mergeAttributes(
   target: SpanAttributes,
@@ -85,27 +129,50 @@ function mergeAttributes(
   attributes: Record<string, unknown>,
   countLimit: number,
   lengthLimit: number,
-): { count: number; dropped: number } {
+): { count: number; dropped: number; truncated: number } {
   let dropped = 0;
-  for (const key in attributes) {
-    if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
-    const r = setAttributeOn(
-      target,
-      count,
-      key,
-      attributes[key],
-      countLimit,
-      lengthLimit,
-    );
-    if (r < 0) dropped++;
-    else count += r;
+  let truncated = 0;
+  try {
+    for (const key in attributes) {
+      if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+      let value: unknown;
+      try {
+        value = attributes[key];
+      } catch {
+        value = unreadableValue;
+      }
+      const r = setAttributeOn(
+        target,
+        count,
+        key,
+        value,
+        countLimit,
+        lengthLimit,
+      );
+      if (r < 0) {
+        dropped++;
+      } else {
+        count += r & 1;
+        if (r > 1) {
+          if ((r & valueUnreadable) !== 0) dropped++;
+          if ((r & keyCut) !== 0) truncated++;
+        }
+      }
+    }
+  } catch {
+    dropped++;
   }
-  return { count, dropped };
+  return { count, dropped, truncated };
 }
 
+/** Stands for a value whose getter threw. */
+const unreadableValue: object = Object.freeze({});
+
 /**
- * Sets one attribute. Returns 1 when a key was added, 0 when one was
- * replaced or the value was unset, -1 when it was dropped.
+ * Sets one attribute. Returns -1 when it was dropped, else 1 when a key was
+ * added and 0 when one was replaced or the value was unset, plus
+ * `valueUnreadable` when the value became the placeholder and `keyCut`
+ * when the key was cut at the length limit. Never throws.
  */
 function setAttributeOn(
   target: SpanAttributes,
@@ -115,10 +182,21 @@ function setAttributeOn(
   countLimit: number,
   lengthLimit: number,
 ): number {
-  const k = typeof key === 'string' ? key : String(key);
+  let k = typeof key === 'string' ? key : toText(key);
   if (k === '' || value === undefined || value === null) return 0;
-  const v = toAttributeValue(value, lengthLimit);
-  if (v === undefined) return -1;
+  let flags = 0;
+  if (k.length > lengthLimit) {
+    k = k.slice(0, lengthLimit);
+    flags = keyCut;
+  }
+  let v: AttributeValue | undefined;
+  if (value === unreadableValue) {
+    v = unreadable;
+  } else {
+    v = toAttributeValue(value, lengthLimit);
+    if (v === undefined) return -1;
+  }
+  if (v === unreadable && typeof value === 'object') flags |= valueUnreadable;
   const exists = Object.prototype.hasOwnProperty.call(target, k);
   if (!exists && count >= countLimit) return -1;
   if (k === '__proto__') {
@@ -131,7 +209,7 @@ function setAttributeOn(
   } else {
     target[k] = v;
   }
-  return exists ? 0 : 1;
+  return (exists ? 0 : 1) | flags;
 }
 
 /** Returns the attributes of `attributes` that fit, and how many did not. */
@@ -139,14 +217,28 @@ function sanitizeAttributes(
   attributes: Record<string, unknown> | undefined,
   countLimit: number,
   lengthLimit: number,
-): { attributes: SpanAttributes | undefined; dropped: number } {
-  if (attributes == null) return { attributes: undefined, dropped: 0 };
+): {
+  attributes: SpanAttributes | undefined;
+  dropped: number;
+  truncated: number;
+} {
+  if (attributes == null) {
+    return { attributes: undefined, dropped: 0, truncated: 0 };
+  }
   const target: SpanAttributes = {};
   const r = mergeAttributes(target, 0, attributes, countLimit, lengthLimit);
-  return { attributes: r.count > 0 ? target : undefined, dropped: r.dropped };
+  return {
+    attributes: r.count > 0 ? target : undefined,
+    dropped: r.dropped,
+    truncated: r.truncated,
+  };
 }
 
 export {
+  unreadable,
+  valueUnreadable,
+  keyCut,
+  toText,
   truncate,
   safeJson,
   toAttributeValue,

@@ -1,4 +1,10 @@
-export { timeOrigin, perfToEpochMicros, timeInputToPerf } from './time.js';
+export {
+  timeOrigin,
+  maxEpochMs,
+  perfToEpochMicros,
+  timeInputToPerf,
+  isTimeInput,
+} from './time.js';
 export {
   processObject,
   processEnv,
@@ -8,6 +14,10 @@ export {
   processHooks,
 } from './platform.js';
 export {
+  unreadable,
+  valueUnreadable,
+  keyCut,
+  toText,
   truncate,
   safeJson,
   toAttributeValue,
@@ -15,6 +25,7 @@ export {
   setAttributeOn,
   sanitizeAttributes,
 } from './attributes.js';
+export { exitHooks, stopSignals } from './signals.js';
 export { describeException } from './exceptions.js';
 export { w3cSpanId } from './ids.js';
 export { watchThenable } from './thenables.js';

@@ -210,7 +210,7 @@ describe('SpanIndex', () => {
             // Every span's tree parent is the model's tree parent.
             const t = index.traceTable(item.id)!;
             t.spanId.forEach((sid, k) => {
-              const parent = model.parentOf(model.spans.get(sid)!);
+              const parent = model.parentOf(model.getSpan(item.id, sid)!);
               const mine = t.parent[k] >= 0 ? t.spanId[t.parent[k]] : undefined;
               expect(mine).toBe(parent?.spanId);
             });

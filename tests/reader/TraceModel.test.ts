@@ -107,7 +107,7 @@ describe('TraceModel', () => {
       spanLine({ traceId: hex32(1), spanId: hex32(2), name: 'b' }) + '\n',
     );
     expect(model.openSpans()).toHaveLength(0);
-    expect(model.spans.get(hex32(2))!.name).toBe('b');
+    expect(model.getSpan(hex32(1), hex32(2))!.name).toBe('b');
     expect(model.traceSpans(hex32(1))).toHaveLength(1);
   });
 });

@@ -31,8 +31,10 @@ describe('TraceReader', () => {
       model,
     );
     expect(result.records).toBe(2);
-    expect(model.spans.get(hex32(2))!.name).toBe('héllo ✓ 名前');
-    expect(model.childrenOf(model.spans.get(hex32(2))!)).toHaveLength(1);
+    expect(model.getSpan(hex32(1), hex32(2))!.name).toBe('héllo ✓ 名前');
+    expect(model.childrenOf(model.getSpan(hex32(1), hex32(2))!)).toHaveLength(
+      1,
+    );
   });
 
   test('a valid last line without newline is a record, not torn', async () => {

@@ -5,6 +5,7 @@ import {
   TraceByteDecoder,
   createIssues,
 } from '../../reader/index.js';
+import { headChanged, readHead } from '../../reader/fileIdentity.js';
 
 type IndexFollowerOptions = {
   /** Poll interval in milliseconds. */
@@ -22,6 +23,8 @@ type FileState = {
   offset: number;
   /** Inode of the file being read; a new one means it was rotated. */
   ino: number;
+  /** Its first line (up to 4 KiB): a rewrite changes it. */
+  head: Uint8Array | undefined;
   seen: boolean;
   decoder: TraceByteDecoder;
 };
@@ -95,6 +98,7 @@ class IndexFollower {
       path,
       offset: 0,
       ino: -1,
+      head: undefined,
       seen: false,
       decoder: undefined as unknown as TraceByteDecoder,
     };
@@ -137,17 +141,46 @@ class IndexFollower {
       }
       if (!stat.isFile()) continue;
       total += stat.size;
-      if (f.seen && (stat.ino !== f.ino || stat.size < f.offset)) {
+      if (
+        f.seen &&
+        (stat.ino !== f.ino ||
+          stat.size < f.offset ||
+          (await this.rewritten(f, stat.size)))
+      ) {
         this.reset();
         return this.pollFiles();
       }
       f.seen = true;
       f.ino = stat.ino;
+      if (f.head === undefined) await this.rewritten(f, stat.size);
       if (stat.size > f.offset) await this.readFile(f, stat.size);
       if (this.stopped || this.index !== index) return;
     }
     this.bytesTotal = total;
     if (this.index.generation !== before) this.options.onUpdate?.();
+  }
+
+  /**
+   * Whether the file's first line changed since it was read: a truncation
+   * followed by a longer rewrite between two polls keeps the inode and
+   * grows the size. Remembers the first line on the first look.
+   */
+  protected async rewritten(f: FileState, size: number): Promise<boolean> {
+    if (size === 0) return false;
+    let head: Uint8Array;
+    try {
+      const handle = await fs.promises.open(f.path, 'r');
+      try {
+        head = await readHead(handle, size);
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      return false;
+    }
+    if (f.head !== undefined && headChanged(f.head, head)) return true;
+    if (f.head === undefined || head.length > f.head.length) f.head = head;
+    return false;
   }
 
   protected async readFile(f: FileState, size: number): Promise<void> {

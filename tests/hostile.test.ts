@@ -1,0 +1,483 @@
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import {
+  Tracer,
+  extractTraceContext,
+  formatTraceParent,
+  getObjectSpan,
+  injectTraceContext,
+  traceClass,
+  traceObject,
+  isValidTraceState,
+  parseTraceParent,
+  setObjectSpan,
+  spanFromContextObject,
+  traced,
+  withContextSpan,
+} from '../src/index.js';
+import { wrapTraced } from '../src/methods/wrap.js';
+import { parseTrace } from './utils/schema.js';
+import { fcParams } from './utils/fc.js';
+
+// Every public method of spans and tracers, given values an attacker or an
+// unlucky program might pass, must return normally, and every line written
+// must parse and match docs/format.schema.json.
+
+function thrower(): never {
+  throw new Error('hostile');
+}
+
+const throwingTraps: ProxyHandler<any> = {
+  get: thrower,
+  has: thrower,
+  ownKeys: thrower,
+  getOwnPropertyDescriptor: thrower,
+  getPrototypeOf: thrower,
+  set: thrower,
+  defineProperty: thrower,
+  deleteProperty: thrower,
+  apply: thrower,
+};
+
+/** Builds one hostile value per call: fresh objects for every use. */
+const hostileMakers: Record<string, () => unknown> = {
+  throwingGetter: () => ({
+    get a() {
+      return thrower();
+    },
+    b: 1,
+  }),
+  throwingIndexArray: () => {
+    const a: Array<unknown> = [1, 2, 3];
+    Object.defineProperty(a, 1, { get: thrower, enumerable: true });
+    return a;
+  },
+  proxy: () => new Proxy({}, throwingTraps),
+  arrayProxy: () => new Proxy([1, 2], throwingTraps),
+  functionProxy: () => new Proxy(() => 1, throwingTraps),
+  revokedProxy: () => {
+    const r = Proxy.revocable({}, {});
+    r.revoke();
+    return r.proxy;
+  },
+  revokedArrayProxy: () => {
+    const r = Proxy.revocable([1], {});
+    r.revoke();
+    return r.proxy;
+  },
+  throwingToString: () => ({ toString: thrower, valueOf: thrower }),
+  throwingToJSON: () => ({ toJSON: thrower }),
+  throwingToPrimitive: () => ({ [Symbol.toPrimitive]: thrower }),
+  nullProto: () => Object.create(null),
+  nullProtoWithKeys: () => Object.assign(Object.create(null), { k: 1 }),
+  hugeString: () => 'x'.repeat(1 << 20) + '\u{1F600}',
+  loneHigh: () => 'a\ud800b',
+  loneLow: () => '\udc00',
+  cutPair: () => 'x'.repeat(4095) + '\u{1F600}',
+  nan: () => NaN,
+  inf: () => Infinity,
+  negInf: () => -Infinity,
+  huge: () => 1e300,
+  negHuge: () => -1e20,
+  invalidDate: () => new Date('x'),
+  nanPair: () => [NaN, 0],
+  infPair: () => [Infinity, 0],
+  hugeDate: () => new Date(8.64e15),
+  bigint: () => 10n ** 40n,
+  symbol: () => Symbol('s'),
+  fn: () => thrower,
+  circular: () => {
+    const o: any = {};
+    o.o = o;
+    return o;
+  },
+  fakeDate: () => Object.create(Date.prototype),
+  fakeSpanContext: () => ({ traceId: 'x'.repeat(32), spanId: 'NaN' }),
+  getterSpanContext: () => {
+    let n = 0;
+    return {
+      get traceId() {
+        return n++ === 0 ? 'a'.repeat(32) : 'not hex';
+      },
+      spanId: 'b'.repeat(16),
+    };
+  },
+  fakeStatus: () => ({
+    code: 2,
+    get message() {
+      return thrower();
+    },
+  }),
+  hugeStatus: () => ({ code: 2, message: 'm'.repeat(1 << 16) }),
+  hugeKeys: () => ({ ['k'.repeat(10_000)]: 'v' }),
+};
+
+/**
+ * A hostile value is made fresh where it is used: fast-check prints the
+ * generated values, and a revoked Proxy cannot be printed.
+ */
+class Hostile {
+  public constructor(
+    public readonly label: string,
+    public readonly make: () => unknown,
+  ) {}
+
+  public [fc.toStringMethod](): string {
+    return this.label;
+  }
+}
+
+const hostile: fc.Arbitrary<Hostile> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .constantFrom(...Object.keys(hostileMakers))
+      .map((k) => new Hostile(k, hostileMakers[k])),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.anything().map((v) => new Hostile(fc.stringify(v), () => v)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .string({ unit: 'binary', maxLength: 40 })
+      .map((v) => new Hostile(JSON.stringify(v), () => v)),
+  },
+);
+
+/** Options objects whose fields are hostile, or a hostile object itself. */
+const spanOptions: fc.Arbitrary<Hostile> = fc.oneof(
+  hostile,
+  fc
+    .record(
+      {
+        startTime: hostile,
+        parent: hostile,
+        kind: hostile,
+        attributes: hostile,
+        links: fc.oneof(
+          hostile,
+          fc
+            .array(hostile, { maxLength: 3 })
+            .map(
+              (a) =>
+                new Hostile(`[${a.map((h) => h.label).join(', ')}]`, () =>
+                  a.map((h) => h.make()),
+                ),
+            ),
+        ),
+      },
+      { requiredKeys: [] },
+    )
+    .map(
+      (r) =>
+        new Hostile(
+          `{${Object.entries(r)
+            .map(([k, h]) => `${k}: ${h.label}`)
+            .join(', ')}}`,
+          () =>
+            Object.fromEntries(
+              Object.entries(r).map(([k, h]) => [k, h.make()]),
+            ),
+        ),
+    ),
+);
+
+type Run = (tracer: Tracer, spans: Array<any>) => void;
+
+class Call {
+  public constructor(
+    public readonly label: string,
+    public readonly run: Run,
+  ) {}
+
+  public [fc.toStringMethod](): string {
+    return this.label;
+  }
+}
+
+const call: fc.Arbitrary<Call> = fc.oneof(
+  fc.tuple(hostile, spanOptions).map(
+    ([n, o]) =>
+      new Call(`startSpan(${n.label}, ${o.label})`, (tracer, spans) => {
+        spans.push(tracer.startSpan(n.make() as any, o.make() as any));
+      }),
+  ),
+  fc.tuple(hostile, hostile).map(
+    ([k, v]) =>
+      new Call(`setAttribute(${k.label}, ${v.label})`, (_t, s) => {
+        s[s.length - 1]?.setAttribute(k.make(), v.make());
+      }),
+  ),
+  hostile.map(
+    (a) =>
+      new Call(`setAttributes(${a.label})`, (_t, s) => {
+        s[s.length - 1]?.setAttributes(a.make());
+      }),
+  ),
+  fc.tuple(hostile, hostile, hostile).map(
+    ([n, a, t]) =>
+      new Call(`addEvent(${n.label}, ${a.label}, ${t.label})`, (_t, s) => {
+        s[s.length - 1]?.addEvent(n.make(), a.make(), t.make());
+      }),
+  ),
+  fc.tuple(hostile, hostile).map(
+    ([c, a]) =>
+      new Call(`addLink(${c.label}, ${a.label})`, (_t, s) => {
+        s[s.length - 1]?.addLink(c.make(), a.make());
+        s[s.length - 1]?.addLink({ context: c.make(), attributes: a.make() });
+      }),
+  ),
+  hostile.map(
+    (st) =>
+      new Call(`setStatus(${st.label})`, (_t, s) => {
+        s[s.length - 1]?.setStatus(st.make());
+      }),
+  ),
+  fc.tuple(hostile, hostile).map(
+    ([e, t]) =>
+      new Call(`recordException(${e.label}, ${t.label})`, (_t, s) => {
+        s[s.length - 1]?.recordException(e.make(), t.make());
+      }),
+  ),
+  hostile.map(
+    (n) =>
+      new Call(`updateName(${n.label})`, (_t, s) => {
+        s[s.length - 1]?.updateName(n.make());
+      }),
+  ),
+  hostile.map(
+    (t) =>
+      new Call(`end(${t.label})`, (_t, s) => {
+        s.pop()?.end(t.make());
+      }),
+  ),
+  fc.tuple(hostile, hostile).map(
+    ([c, sp]) =>
+      new Call(`inject(${c.label}, ${sp.label}); extract`, (tracer) => {
+        tracer.inject(c.make() as any, sp.make() as any);
+        tracer.extract(c.make());
+      }),
+  ),
+  hostile.map(
+    (sp) =>
+      new Call(`withSpan(${sp.label}); bind`, (tracer, s) => {
+        tracer.withSpan(sp.make() as any, () => {
+          s.push(tracer.startSpan('under'));
+        });
+        tracer.bind(() => undefined, sp.make() as any)();
+      }),
+  ),
+  fc.tuple(hostile, spanOptions).map(
+    ([n, o]) =>
+      new Call(`startActiveSpan(${n.label}, ${o.label})`, (tracer) => {
+        tracer.startActiveSpan(n.make() as any, o.make() as any, (span) =>
+          span.isRecording(),
+        );
+      }),
+  ),
+  fc.tuple(hostile, hostile).map(
+    ([a, b]) =>
+      new Call(`helpers(${a.label}, ${b.label})`, (tracer, s) => {
+        parseTraceParent(a.make());
+        formatTraceParent(a.make() as any);
+        isValidTraceState(a.make());
+        injectTraceContext(a.make() as any, b.make() as any);
+        extractTraceContext(a.make());
+        const span = s[s.length - 1] ?? tracer.startSpan('helpers');
+        setObjectSpan(a.make() as any, span);
+        getObjectSpan(a.make());
+        spanFromContextObject(a.make());
+        spanFromContextObject(withContextSpan(a.make() as any, span));
+      }),
+  ),
+  fc.tuple(hostile, hostile).map(
+    ([self, arg]) =>
+      new Call(`traced.call(${self.label}, ${arg.label})`, (tracer) => {
+        // a traced method with an attributes function reading its
+        // argument: the method runs whatever `this` and the argument are
+        let ran = false;
+        const method = wrapTraced(
+          function (_arg: unknown) {
+            ran = true;
+          },
+          {
+            name: undefined,
+            resolveName: (x: any) => x?.constructor?.name,
+            attributes: (_s: unknown, args: ArrayLike<unknown>) =>
+              ({ arg: args[0], nested: { arg: args[0] } }) as any,
+            tracer,
+          },
+        );
+        method.call(self.make(), arg.make());
+        if (!ran) throw new Error('the traced method did not run');
+      }),
+  ),
+);
+
+describe('hostile values', () => {
+  test('no public method throws, and every line written matches the schema', () => {
+    fc.assert(
+      fc.property(fc.array(call, { minLength: 1, maxLength: 12 }), (calls) => {
+        const chunks: Array<string> = [];
+        const tracer = new Tracer({
+          output: (chunk: string) => chunks.push(chunk),
+          sync: true,
+          service: 'hostile',
+          limits: { attributeValueLengthLimit: 4096 },
+        });
+        const errors: Array<unknown> = [];
+        tracer.addEventListener('error', (e: any) => errors.push(e.error));
+        const spans: Array<any> = [];
+        for (const c of calls) c.run(tracer, spans);
+        for (const s of spans) s.end();
+        tracer.flushSync();
+        expect(errors).toEqual([]);
+        const records = parseTrace(chunks.join(''));
+        for (const r of records) {
+          if (r.type !== 'span' && r.type !== 'start') continue;
+          expect(r.name.length).toBeLessThanOrEqual(4096);
+          for (const key of Object.keys(r.attributes)) {
+            expect(key.length).toBeLessThanOrEqual(4096);
+          }
+          if (r.status?.message !== undefined) {
+            expect(r.status.message.length).toBeLessThanOrEqual(4096);
+          }
+        }
+      }),
+      fcParams({ numRuns: 200 }),
+    );
+  });
+
+  test('invalid times fall back to now and are counted on the span', () => {
+    const chunks: Array<string> = [];
+    const tracer = new Tracer({ output: (c: string) => chunks.push(c) });
+    const before = Date.now() * 1000;
+    for (const bad of [new Date('x'), NaN, Infinity, [NaN, 0], -1e20, 1e300]) {
+      const span = tracer.startSpan('t', { startTime: bad as any });
+      span.addEvent('e', bad as any);
+      span.end(bad as any);
+    }
+    tracer.flushSync();
+    const spans = parseTrace(chunks.join('')).filter((r) => r.type === 'span');
+    expect(spans).toHaveLength(6);
+    for (const s of spans) {
+      expect(s.startTime).toBeGreaterThanOrEqual(before - 1000);
+      expect(s.startTime).toBeLessThanOrEqual(Date.now() * 1000 + 1000);
+      expect(s.events[0].time).toBeGreaterThanOrEqual(s.startTime);
+      expect(s.attributes['spantrail.time.invalid']).toBe(3);
+      expect(s.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(s.duration).toBeLessThan(60e9);
+    }
+  });
+
+  test('names, keys, event names and status messages are cut and counted', () => {
+    const chunks: Array<string> = [];
+    const tracer = new Tracer({
+      output: (c: string) => chunks.push(c),
+      limits: { attributeValueLengthLimit: 8 },
+    });
+    const span = tracer.startSpan('n'.repeat(100));
+    span.setAttribute('k'.repeat(100), 1);
+    span.addEvent('e'.repeat(100));
+    span.setStatus({ code: 2, message: 'm'.repeat(100) });
+    span.updateName('u'.repeat(9));
+    span.end();
+    tracer.flushSync();
+    const [s] = parseTrace(chunks.join('')).filter((r) => r.type === 'span');
+    expect(s.name).toBe('uuuuuuuu');
+    expect(s.attributes).toEqual({ kkkkkkkk: 1, 'spantrail.truncated': 5 });
+    expect(s.events[0].name).toBe('eeeeeeee');
+    expect(s.status.message).toBe('mmmmmmmm');
+  });
+
+  test('@traced with a revoked Proxy argument still runs the method', () => {
+    const chunks: Array<string> = [];
+    const tracer = new Tracer({ output: (c: string) => chunks.push(c) });
+    class Service {
+      @traced({ tracer, attributes: (_self, args) => ({ arg: args[0] }) })
+      public handle(arg: unknown): string {
+        return typeof arg;
+      }
+    }
+    const r = Proxy.revocable({}, {});
+    r.revoke();
+    expect(new Service().handle(r.proxy)).toBe('object');
+    tracer.flushSync();
+    const [s] = parseTrace(chunks.join('')).filter((x) => x.type === 'span');
+    expect(s.name).toBe('Service.handle');
+    expect(s.attributes.arg).toBe('[unreadable]');
+    expect(s.dropped).toEqual({ attributes: 1 });
+  });
+
+  test('hostile Tracer options throw the documented TypeError', () => {
+    const revoked = () => {
+      const r = Proxy.revocable({}, {});
+      r.revoke();
+      return r.proxy;
+    };
+    for (const options of [
+      new Proxy({}, throwingTraps),
+      revoked(),
+      { limits: revoked() },
+      { limits: new Proxy({}, throwingTraps) },
+      { sampler: new Proxy({}, throwingTraps) },
+      { context: new Proxy({}, throwingTraps) },
+      { context: revoked() },
+      {
+        get output() {
+          return thrower();
+        },
+      },
+    ]) {
+      expect(() => new Tracer(options as any)).toThrow(TypeError);
+    }
+  });
+
+  test('traceObject and traceClass: hostile objects, classes and options throw the documented TypeError', () => {
+    const tracer = new Tracer();
+    const revoked = () => {
+      const r = Proxy.revocable({}, {});
+      r.revoke();
+      return r.proxy;
+    };
+    const fnProxy = () => new Proxy(class {}, throwingTraps);
+    for (const object of [revoked(), new Proxy({}, throwingTraps), 5, null]) {
+      expect(() => traceObject(tracer, object as any)).toThrow(TypeError);
+    }
+    for (const options of [revoked(), new Proxy({}, throwingTraps)]) {
+      expect(() => traceObject(tracer, {}, options as any)).toThrow(TypeError);
+      expect(() => traceClass(tracer, class {}, options as any)).toThrow(
+        TypeError,
+      );
+    }
+    expect(() => traceClass(tracer, fnProxy())).toThrow(TypeError);
+  });
+
+  test('hostile decorator options throw the documented TypeError', () => {
+    const r = Proxy.revocable({}, {});
+    r.revoke();
+    expect(() => {
+      class C {
+        @traced(r.proxy as any)
+        public m(): void {}
+      }
+      return C;
+    }).toThrow(TypeError);
+    expect(() => {
+      class C {
+        @traced(new Proxy({}, throwingTraps))
+        public m(): void {}
+      }
+      return C;
+    }).toThrow(TypeError);
+    expect(() => {
+      class C {
+        @traced({ onResult: 5 as any })
+        public m(): void {}
+      }
+      return C;
+    }).toThrow(TypeError);
+  });
+});
