@@ -287,11 +287,10 @@ describe('HTTP and fetch across two processes, preload only', () => {
       const api = async (p: string) =>
         (await fetch(`${served.origin}/api/${p}token=${served.token}`)).json();
       // the server reads the files after it prints its URL
-      let list = await api('traces?limit=100&');
-      for (let i = 0; i < 100 && list.total < 9; i++) {
+      for (let i = 0; i < 100 && (await api('summary?')).loaded !== true; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        list = await api('traces?limit=100&');
       }
+      const list = await api('traces?limit=100&');
       expect(list.total).toBe(9);
       for (const t of list.traces) {
         const table = await api(`trace?id=${t.id}&`);
