@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,19 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { chromium } from 'playwright-core';
 import { artifacts, assertBuilt, runCli } from './helpers.js';
-import { chromiumArgs } from '../utils/chromium.js';
-
-function chromiumPath(): string | undefined {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (p !== '') return p;
-    } catch {
-      // not installed under this name
-    }
-  }
-  return undefined;
-}
+import { chromiumArgs, chromiumPath } from '../utils/chromium.js';
 
 const executablePath = chromiumPath();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-html-'));

@@ -15,19 +15,7 @@ import {
 import { chromium } from 'playwright-core';
 import { assertBuilt, cli, serve, stop } from './helpers.js';
 import type { Served } from './helpers.js';
-import { chromiumArgs } from '../utils/chromium.js';
-
-function chromiumPath(): string | undefined {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (p !== '') return p;
-    } catch {
-      // not installed under this name
-    }
-  }
-  return undefined;
-}
+import { chromiumArgs, chromiumPath } from '../utils/chromium.js';
 
 const executablePath = chromiumPath();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-serve-'));

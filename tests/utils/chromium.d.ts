@@ -1,4 +1,7 @@
 /** Launch flags for Debian's Chromium on these machines. */
 declare const chromiumArgs: Array<string>;
 
-export { chromiumArgs };
+/** The path of an installed Chromium, or undefined. */
+declare function chromiumPath(): string | undefined;
+
+export { chromiumArgs, chromiumPath };
