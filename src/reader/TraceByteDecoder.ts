@@ -1,14 +1,13 @@
-import type { MetaRecord, SpanRecord, SpanStatus } from '../format/types.js';
+import type { SpanRecord, SpanStatus } from '../format/types.js';
 import type { ParseOptions } from '../format/parse.js';
-import type { ReadIssues, SpanSource } from './types.js';
-import type { RecordSink } from './TraceDecoder.js';
+import type { ReadIssues } from './types.js';
+import type { RecordSink } from './LineDecoder.js';
 import { parseLineFast } from '../format/fastParse.js';
-import LegacyAssembler from './LegacyAssembler.js';
+import LineDecoder from './LineDecoder.js';
 
 /** A held partial line longer than this is not a record anyone wrote. */
 const maxLineBytes = 64 * 1024 * 1024;
 /** Most malformed-line samples kept for the report. */
-const maxSamples = 5;
 /** Deepest nesting the byte skipper follows before asking the slow path. */
 const maxSkipDepth = 256;
 
@@ -79,24 +78,15 @@ const linksKey = Buffer.from(',"links":');
  * never built. Any other line is decoded and parsed as
  * {@link TraceDecoder} parses it, with the same results.
  */
-class TraceByteDecoder {
-  public readonly file: string;
-  /** Records delivered so far. */
-  public records: number = 0;
+class TraceByteDecoder extends LineDecoder {
   /** Byte offset (from the first byte fed) of the line being delivered. */
   public lineOffset: number = 0;
   /** Byte length of that line, without its newline. */
   public lineLength: number = 0;
-  protected sink: RecordSink;
-  protected issues: ReadIssues;
-  protected options: ParseOptions;
   protected details: boolean;
   protected rest: Uint8Array | undefined;
   /** Offset of the first byte of `rest` (or of the next chunk). */
   protected base: number;
-  protected lineNo: number = 0;
-  protected source: SpanSource;
-  protected legacy?: LegacyAssembler;
   /** Cursor of the byte fast path. */
   protected b: Uint8Array = Buffer.alloc(0);
   protected p: number = 0;
@@ -109,18 +99,14 @@ class TraceByteDecoder {
   protected nameBytes: Array<Uint8Array | undefined> = new Array(nameCacheSize);
   protected nameText: Array<string> = new Array(nameCacheSize);
 
-  constructor(
+  public constructor(
     file: string,
     sink: RecordSink,
     issues: ReadIssues,
     options: ParseOptions & { offset?: number } = {},
   ) {
-    this.file = file;
-    this.sink = sink;
-    this.issues = issues;
-    this.options = options;
+    super(file, sink, issues, options);
     this.details = options.details !== false;
-    this.source = { file };
     this.base = options.offset ?? 0;
   }
 
@@ -229,36 +215,7 @@ class TraceByteDecoder {
         }
       }
     }
-    const result = parseLineFast(utf8.call(buf, start, end), this.options);
-    switch (result.kind) {
-      case 'record': {
-        const record = result.record;
-        if (record.type === 'meta') this.setMeta(record);
-        this.records++;
-        this.sink.record(record, this.source);
-        return;
-      }
-      case 'legacy': {
-        if (this.legacy == null) this.legacy = new LegacyAssembler();
-        const converted = this.legacy.convert(result.record);
-        this.records++;
-        if (converted != null) this.sink.record(converted, this.source);
-        return;
-      }
-      case 'unknown':
-        this.issues.unknown++;
-        return;
-      case 'blank':
-        return;
-      case 'malformed':
-        if (last) {
-          this.issues.torn++;
-          this.sample('torn last line');
-        } else {
-          this.malformed(result.reason);
-        }
-        return;
-    }
+    this.deliver(parseLineFast(utf8.call(buf, start, end), this.options), last);
   }
 
   protected isStartHead(buf: Uint8Array, start: number, end: number): boolean {
@@ -571,21 +528,6 @@ class TraceByteDecoder {
       this.nameText[h] = text;
     }
     return text;
-  }
-
-  protected setMeta(meta: MetaRecord): void {
-    this.source = { file: this.file, meta };
-  }
-
-  protected malformed(reason: string): void {
-    this.issues.malformed++;
-    this.sample(reason);
-  }
-
-  protected sample(reason: string): void {
-    if (this.issues.samples.length < maxSamples) {
-      this.issues.samples.push({ file: this.file, line: this.lineNo, reason });
-    }
   }
 }
 

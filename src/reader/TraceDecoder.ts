@@ -1,29 +1,10 @@
-import type { MetaRecord, TraceRecord } from '../format/types.js';
 import { startLinePrefix } from '../format/writer.js';
-import type { ReadIssues, SpanSource } from './types.js';
+import type { ReadIssues } from './types.js';
 import type { ParseOptions } from '../format/parse.js';
 import { StringDecoder } from 'node:string_decoder';
 import { parseLineFast } from '../format/fastParse.js';
-import LegacyAssembler from './LegacyAssembler.js';
-
-/** Receives the records of one or more files. */
-interface RecordSink {
-  /**
-   * Called for each valid record. `source` is shared by consecutive records
-   * of one file until its `meta` changes; do not mutate it.
-   */
-  record(record: TraceRecord, source: SpanSource): void;
-  /**
-   * Optional: receive `start` lines unparsed, by span id. A sink that only
-   * needs the starts that never end (`stats`) parses just those, which
-   * saves parsing about half the lines of a file. The line is not yet
-   * validated.
-   */
-  rawStart?(spanId: string, line: string, source: SpanSource): void;
-}
-
-/** Most malformed-line samples kept for the report. */
-const maxSamples = 5;
+import LineDecoder from './LineDecoder.js';
+import type { RecordSink } from './LineDecoder.js';
 
 /** Creates an empty issue counter. */
 function createIssues(): ReadIssues {
@@ -37,34 +18,21 @@ function createIssues(): ReadIssues {
  * file being appended to can be fed as it grows), decodes UTF-8 across
  * chunk boundaries, converts js-logger records, and counts what it skips.
  */
-class TraceDecoder {
-  public readonly file: string;
-  /** Records delivered so far. */
-  public records: number = 0;
-  protected sink: RecordSink;
-  protected issues: ReadIssues;
-  protected options: ParseOptions;
+class TraceDecoder extends LineDecoder {
   // typed structurally: public declarations need no Node types
   protected decoder: {
     write(bytes: Uint8Array): string;
     end(): string;
   } = new StringDecoder('utf8');
   protected rest: string = '';
-  protected lineNo: number = 0;
-  protected source: SpanSource;
-  protected legacy?: LegacyAssembler;
 
-  constructor(
+  public constructor(
     file: string,
     sink: RecordSink,
     issues: ReadIssues,
     options: ParseOptions = {},
   ) {
-    this.file = file;
-    this.sink = sink;
-    this.issues = issues;
-    this.options = options;
-    this.source = { file };
+    super(file, sink, issues, options);
   }
 
   /** Feeds bytes (or text) of the file, in order. */
@@ -121,51 +89,7 @@ class TraceDecoder {
         return;
       }
     }
-    const result = parseLineFast(line, this.options);
-    switch (result.kind) {
-      case 'record': {
-        const record = result.record;
-        if (record.type === 'meta') this.setMeta(record);
-        this.records++;
-        this.sink.record(record, this.source);
-        return;
-      }
-      case 'legacy': {
-        if (this.legacy == null) this.legacy = new LegacyAssembler();
-        const converted = this.legacy.convert(result.record);
-        this.records++;
-        if (converted != null) this.sink.record(converted, this.source);
-        return;
-      }
-      case 'unknown':
-        this.issues.unknown++;
-        return;
-      case 'blank':
-        return;
-      case 'malformed':
-        if (last) {
-          this.issues.torn++;
-          this.sample('torn last line');
-        } else {
-          this.malformed(result.reason);
-        }
-        return;
-    }
-  }
-
-  protected setMeta(meta: MetaRecord): void {
-    this.source = { file: this.file, meta };
-  }
-
-  protected malformed(reason: string): void {
-    this.issues.malformed++;
-    this.sample(reason);
-  }
-
-  protected sample(reason: string): void {
-    if (this.issues.samples.length < maxSamples) {
-      this.issues.samples.push({ file: this.file, line: this.lineNo, reason });
-    }
+    this.deliver(parseLineFast(line, this.options), last);
   }
 }
 
