@@ -208,6 +208,18 @@ function parsed(): unknown {
 }
 
 /**
+ * The list value after `key` (events or links): parsed with details,
+ * skipped without (`null` then). Undefined when the line is not as the
+ * writer writes it.
+ */
+function listAfter(key: string, details: boolean): unknown {
+  if (!lit(key)) return undefined;
+  if (!details) return skip() ? null : undefined;
+  if (lit('[]')) return [];
+  return parsed();
+}
+
+/**
  * Attributes as the writer writes them: a flat object of strings, numbers,
  * booleans and arrays of them. Undefined for anything else (duplicate keys,
  * values the reader would drop), which sends the line to the slow path.
@@ -305,26 +317,10 @@ function fast(line: string, details: boolean): ParseResult | undefined {
     } else if (!skip()) {
       return undefined;
     }
-    if (!lit(',"events":')) return undefined;
-    let events: unknown;
-    if (!details) {
-      if (!skip()) return undefined;
-    } else if (lit('[]')) {
-      events = [];
-    } else {
-      events = parsed();
-      if (events === undefined) return undefined;
-    }
-    if (!lit(',"links":')) return undefined;
-    let links: unknown;
-    if (!details) {
-      if (!skip()) return undefined;
-    } else if (lit('[]')) {
-      links = [];
-    } else {
-      links = parsed();
-      if (links === undefined) return undefined;
-    }
+    const events = listAfter(',"events":', details);
+    if (events === undefined) return undefined;
+    const links = listAfter(',"links":', details);
+    if (links === undefined) return undefined;
     let dropped: unknown;
     if (lit(',"dropped":')) {
       dropped = parsed();
