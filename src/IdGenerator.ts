@@ -1,4 +1,4 @@
-import { timeOrigin } from './utils/time.js';
+import { perfNow, timeOrigin } from './utils/time.js';
 
 // '7' is the version nibble; the 12-bit sequence follows it
 const versionSeq: Array<string> = [];
@@ -101,11 +101,11 @@ class IdGenerator {
   }
 
   /**
-   * A new id. `perfNow` is a `performance.now()` reading the caller already
+   * A new id. `now` is a `performance.now()` reading the caller already
    * has; it is read here when not given.
    */
-  public next(perfNow: number = performance.now()): string {
-    let tick = sortableTick(timeOrigin + perfNow);
+  public next(now: number = perfNow()): string {
+    let tick = sortableTick(timeOrigin + now);
     if (tick <= this.lastTick) {
       tick = this.lastTick;
       if (++this.seq > 4095) {

@@ -26,6 +26,7 @@ import {
 } from './utils/attributes.js';
 import {
   isTimeInput,
+  perfNow,
   perfToEpochMicros,
   timeInputToPerf,
 } from './utils/time.js';
@@ -186,7 +187,7 @@ class Span {
     const event: SpanEventRecord = {
       name: this.limitText(name),
       time: perfToEpochMicros(
-        time === undefined ? performance.now() : this.perfOf(time),
+        time === undefined ? perfNow() : this.perfOf(time),
       ),
     };
     const r = sanitizeAttributes(
@@ -302,8 +303,7 @@ class Span {
   public end(endTime?: TimeInput): void {
     if (this.ended) return;
     this.ended = true;
-    const perfEnd =
-      endTime === undefined ? performance.now() : this.perfOf(endTime);
+    const perfEnd = endTime === undefined ? perfNow() : this.perfOf(endTime);
     const duration = Math.round((perfEnd - this.perfStart) * 1e6);
     this.duration =
       duration > 0 ? (duration < maxDuration ? duration : maxDuration) : 0;
@@ -328,7 +328,7 @@ class Span {
     if (perf === perf) return perf;
     this.invalidTimes++;
     this.markCount(invalidTimeAttribute, this.invalidTimes);
-    return performance.now();
+    return perfNow();
   }
 
   /** Any value as text cut at the length limit, counting the cut. */

@@ -30,7 +30,7 @@ import type { Carrier } from './propagation/traceContext.js';
 import { SpanEvent, TracerErrorEvent } from './events.js';
 import { isValidSpanId, isValidTraceId } from './propagation/traceContext.js';
 import { SpanKind, TraceFlags, defaultLimits } from './constants.js';
-import { timeInputToPerf } from './utils/time.js';
+import { perfNow, timeInputToPerf } from './utils/time.js';
 import { toText } from './utils/attributes.js';
 import { processObject } from './utils/platform.js';
 
@@ -180,11 +180,11 @@ class Tracer extends EventTarget {
     let invalidTimes = 0;
     let perfStart: number;
     if (startTime === undefined) {
-      perfStart = performance.now();
+      perfStart = perfNow();
     } else {
       perfStart = timeInputToPerf(startTime as TimeInput);
       if (perfStart !== perfStart) {
-        perfStart = performance.now();
+        perfStart = perfNow();
         invalidTimes = 1;
       }
     }

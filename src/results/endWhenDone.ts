@@ -24,21 +24,40 @@ function endWhenDone<R>(
     result !== null &&
     (typeof result === 'object' || typeof result === 'function')
   ) {
-    const r = result as any;
-    if (isGeneratorLike(r)) {
-      if (typeof r[Symbol.asyncIterator] === 'function') {
-        return new TracedAsyncGenerator(span, r, onResult) as R;
+    try {
+      const r = result as any;
+      if (Object.getPrototypeOf(r) === Promise.prototype) {
+        // the common case, first and with one closure fewer than watchThenable
+        return r.then(
+          (value: unknown) => {
+            reportResult(span, onResult, value);
+            span.end();
+            return value;
+          },
+          (e: unknown) => {
+            span.recordException(e);
+            span.end();
+            throw e;
+          },
+        );
       }
-      if (typeof r[Symbol.iterator] === 'function') {
-        return new TracedGenerator(span, r, onResult) as R;
+      if (isGeneratorLike(r)) {
+        if (typeof r[Symbol.asyncIterator] === 'function') {
+          return new TracedAsyncGenerator(span, r, onResult) as R;
+        }
+        if (typeof r[Symbol.iterator] === 'function') {
+          return new TracedGenerator(span, r, onResult) as R;
+        }
       }
-    }
-    if (typeof r.then === 'function') {
-      return watchThenable(result, (failed, valueOrReason) => {
-        if (failed) span.recordException(valueOrReason);
-        else reportResult(span, onResult, valueOrReason);
-        span.end();
-      });
+      if (typeof r.then === 'function') {
+        return watchThenable(result, (failed, valueOrReason) => {
+          if (failed) span.recordException(valueOrReason);
+          else reportResult(span, onResult, valueOrReason);
+          span.end();
+        });
+      }
+    } catch {
+      // a result that cannot be inspected (a revoked Proxy): the call is done
     }
   }
   reportResult(span, onResult, result);

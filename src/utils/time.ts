@@ -1,6 +1,14 @@
 import type { TimeInput } from '../types.js';
 
-const timeOrigin = performance.timeOrigin;
+// `performance` is an accessor on Node's global object: the span clock
+// reads it once rather than on every call
+const clock = performance;
+const timeOrigin = clock.timeOrigin;
+
+/** `performance.now()`: the clock spans are timed on, in milliseconds. */
+function perfNow(): number {
+  return clock.now();
+}
 const relativeTimeBound = 1e11;
 /**
  * The latest epoch millisecond a span may carry: its epoch microseconds
@@ -73,6 +81,7 @@ function isTimeInput(value: unknown): value is TimeInput {
 }
 
 export {
+  perfNow,
   timeOrigin,
   maxEpochMs,
   perfToEpochMicros,

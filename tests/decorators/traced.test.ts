@@ -264,6 +264,33 @@ describe('@traced (experimentalDecorators)', () => {
     expect(c.byName('Service.thenable').isEnded()).toBe(true);
   });
 
+  test('a result that cannot be inspected is returned as it is', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const trap = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Boom('getPrototypeOf');
+        },
+        get() {
+          throw new Boom('get');
+        },
+      },
+    );
+    class Echo {
+      @traced({ name: 'hostile' })
+      public echo(x: unknown): unknown {
+        return x;
+      }
+    }
+    const e = new Echo();
+    expect(e.echo(proxy)).toBe(proxy);
+    expect(e.echo(trap)).toBe(trap);
+    expect(c.spans.filter((s) => s.name === 'hostile')).toHaveLength(2);
+    expect(c.spans.every((s) => s.isEnded())).toBe(true);
+  });
+
   test('static method, custom name, options', async () => {
     Service.create();
     expect(c.byName('Service.create').isEnded()).toBe(true);
