@@ -5,13 +5,10 @@ const versionSeq: Array<string> = [];
 for (let i = 0; i < 4096; i++) {
   versionSeq.push('7' + i.toString(16).padStart(3, '0'));
 }
-// the variant bits 10 and the next 2 random bits make the 17th hex digit
-const variantDigit = ['8', '9', 'a', 'b'];
-// by the char code of a random hex digit: its low 2 bits as a variant digit
-const variantOfCode: Array<string> = [];
-for (let i = 0; i < 16; i++) {
-  variantOfCode[i.toString(16).charCodeAt(0)] = variantDigit[i & 3];
-}
+/** Variant bits `10` over the first random byte's top two bits. */
+const variantMask = 0x3f;
+const variantBits = 0x80;
+const idRandomBytes = 8;
 
 const hexByte: Array<string> = [];
 for (let i = 0; i < 256; i++) hexByte.push(i.toString(16).padStart(2, '0'));
@@ -81,7 +78,7 @@ class IdGenerator {
   protected seq = 0;
   protected prefix = '';
   protected randomHex = '';
-  protected randomBytes = new Uint8Array(idsPerRefill * 8);
+  protected randomBytes = new Uint8Array(idsPerRefill * idRandomBytes);
   protected offset = idsPerRefill * 16;
   protected random: (buffer: Uint8Array) => void;
 
@@ -95,8 +92,14 @@ class IdGenerator {
   }
 
   protected refill(): void {
-    this.random(this.randomBytes);
-    this.randomHex = toHex(this.randomBytes);
+    const bytes = this.randomBytes;
+    this.random(bytes);
+    // each id's random half begins with the variant, so that half is one
+    // slice of the pool: fewer pieces for every line that writes the id
+    for (let i = 0; i < bytes.length; i += idRandomBytes) {
+      bytes[i] = (bytes[i] & variantMask) | variantBits;
+    }
+    this.randomHex = toHex(bytes);
     this.offset = 0;
   }
 
@@ -122,12 +125,10 @@ class IdGenerator {
     if (this.offset >= this.randomHex.length) this.refill();
     const offset = this.offset;
     this.offset = offset + 16;
-    // the first random digit keeps its low 2 bits under the variant
     return (
       this.prefix +
       versionSeq[this.seq] +
-      variantOfCode[this.randomHex.charCodeAt(offset)] +
-      this.randomHex.slice(offset + 1, offset + 16)
+      this.randomHex.slice(offset, offset + 16)
     );
   }
 }

@@ -29,18 +29,21 @@ function microsText(micros: number): string {
   return cachedMsText + low;
 }
 
-// Span names repeat (one per traced method): keep their JSON text, bounded
-// in characters as well as names. Long names are not worth caching.
+// Span names repeat (one per traced method): keep their JSON text, with the
+// key before it, bounded in characters as well as names. Long names are
+// not worth caching.
 const nameJson: Map<string, string> = new Map();
 const nameCacheEntries = 1024;
 const nameCacheLongest = 256;
 const nameCacheChars = 256 * 1024;
+const nameKey = '","name":';
 let nameCacheSize = 0;
 
+/** `","name":` and the name as JSON, closing the id before it. */
 function nameText(name: string): string {
   let json = nameJson.get(name);
   if (json === undefined) {
-    json = JSON.stringify(name);
+    json = nameKey + JSON.stringify(name);
     if (name.length > nameCacheLongest) return json;
     if (
       nameJson.size >= nameCacheEntries ||
@@ -79,9 +82,8 @@ function head(prefix: string, span: SpanData): string {
     '","spanId":"' +
     span.spanId +
     (span.parentId === undefined
-      ? '","name":'
-      : '","parentId":"' + span.parentId + '","name":') +
-    nameText(span.name) +
+      ? nameText(span.name)
+      : '","parentId":"' + span.parentId + nameText(span.name)) +
     (kind === undefined ? ',"kind":' + span.kind + ',"startTime":' : kind) +
     microsText(span.startTime)
   );
