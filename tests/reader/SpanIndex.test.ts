@@ -198,7 +198,10 @@ describe('SpanIndex', () => {
     );
     // each (trace, span id) has its own latest line
     const where = (id: number, trace?: number) => {
-      const loc = index.locate(hex(id), trace && hex(trace))!;
+      const loc = index.locate(
+        hex(id),
+        trace === undefined ? undefined : hex(trace),
+      )!;
       return [loc.traceId, loc.offset];
     };
     expect(where(11, 1)).toEqual([hex(1), 100]);
