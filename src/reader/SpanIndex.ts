@@ -237,9 +237,17 @@ class SpanIndex implements RecordSink {
       this.process(source);
       return;
     }
-    const tn = this.traceById.get(r.traceId);
     const head = this.byId.get(r.spanId);
-    let i = tn === undefined ? undefined : this.inTrace(tn, head);
+    let tn: number | undefined;
+    let i: number | undefined;
+    if (head !== undefined && this.traces[this.tr[head]].id === r.traceId) {
+      // the common case (a `span` after its `start`): no trace id lookup
+      i = head;
+      tn = this.tr[head];
+    } else {
+      tn = this.traceById.get(r.traceId);
+      if (tn !== undefined) i = this.inTrace(tn, head);
+    }
     const fresh = i === undefined;
     if (i === undefined) {
       i = this.add(r.spanId, head ?? -1, r.traceId, tn, r.parentId, source);
