@@ -16,135 +16,13 @@ import {
   withContextSpan,
 } from '../src/index.js';
 import { wrapTraced } from '../src/methods/wrap.js';
+import { Hostile, hostile, thrower, throwingTraps } from './utils/hostile.js';
 import { parseTrace } from './utils/schema.js';
 import { fcParams } from './utils/fc.js';
 
 // Every public method of spans and tracers, given values an attacker or an
 // unlucky program might pass, must return normally, and every line written
 // must parse and match docs/format.schema.json.
-
-function thrower(): never {
-  throw new Error('hostile');
-}
-
-const throwingTraps: ProxyHandler<any> = {
-  get: thrower,
-  has: thrower,
-  ownKeys: thrower,
-  getOwnPropertyDescriptor: thrower,
-  getPrototypeOf: thrower,
-  set: thrower,
-  defineProperty: thrower,
-  deleteProperty: thrower,
-  apply: thrower,
-};
-
-/** Builds one hostile value per call: fresh objects for every use. */
-const hostileMakers: Record<string, () => unknown> = {
-  throwingGetter: () => ({
-    get a() {
-      return thrower();
-    },
-    b: 1,
-  }),
-  throwingIndexArray: () => {
-    const a: Array<unknown> = [1, 2, 3];
-    Object.defineProperty(a, 1, { get: thrower, enumerable: true });
-    return a;
-  },
-  proxy: () => new Proxy({}, throwingTraps),
-  arrayProxy: () => new Proxy([1, 2], throwingTraps),
-  functionProxy: () => new Proxy(() => 1, throwingTraps),
-  revokedProxy: () => {
-    const r = Proxy.revocable({}, {});
-    r.revoke();
-    return r.proxy;
-  },
-  revokedArrayProxy: () => {
-    const r = Proxy.revocable([1], {});
-    r.revoke();
-    return r.proxy;
-  },
-  throwingToString: () => ({ toString: thrower, valueOf: thrower }),
-  throwingToJSON: () => ({ toJSON: thrower }),
-  throwingToPrimitive: () => ({ [Symbol.toPrimitive]: thrower }),
-  nullProto: () => Object.create(null),
-  nullProtoWithKeys: () => Object.assign(Object.create(null), { k: 1 }),
-  hugeString: () => 'x'.repeat(1 << 20) + '\u{1F600}',
-  loneHigh: () => 'a\ud800b',
-  loneLow: () => '\udc00',
-  cutPair: () => 'x'.repeat(4095) + '\u{1F600}',
-  nan: () => NaN,
-  inf: () => Infinity,
-  negInf: () => -Infinity,
-  huge: () => 1e300,
-  negHuge: () => -1e20,
-  invalidDate: () => new Date('x'),
-  nanPair: () => [NaN, 0],
-  infPair: () => [Infinity, 0],
-  hugeDate: () => new Date(8.64e15),
-  bigint: () => 10n ** 40n,
-  symbol: () => Symbol('s'),
-  fn: () => thrower,
-  circular: () => {
-    const o: any = {};
-    o.o = o;
-    return o;
-  },
-  fakeDate: () => Object.create(Date.prototype),
-  fakeSpanContext: () => ({ traceId: 'x'.repeat(32), spanId: 'NaN' }),
-  getterSpanContext: () => {
-    let n = 0;
-    return {
-      get traceId() {
-        return n++ === 0 ? 'a'.repeat(32) : 'not hex';
-      },
-      spanId: 'b'.repeat(16),
-    };
-  },
-  fakeStatus: () => ({
-    code: 2,
-    get message() {
-      return thrower();
-    },
-  }),
-  hugeStatus: () => ({ code: 2, message: 'm'.repeat(1 << 16) }),
-  hugeKeys: () => ({ ['k'.repeat(10_000)]: 'v' }),
-};
-
-/**
- * A hostile value is made fresh where it is used: fast-check prints the
- * generated values, and a revoked Proxy cannot be printed.
- */
-class Hostile {
-  public constructor(
-    public readonly label: string,
-    public readonly make: () => unknown,
-  ) {}
-
-  public [fc.toStringMethod](): string {
-    return this.label;
-  }
-}
-
-const hostile: fc.Arbitrary<Hostile> = fc.oneof(
-  {
-    weight: 3,
-    arbitrary: fc
-      .constantFrom(...Object.keys(hostileMakers))
-      .map((k) => new Hostile(k, hostileMakers[k])),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.anything().map((v) => new Hostile(fc.stringify(v), () => v)),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .string({ unit: 'binary', maxLength: 40 })
-      .map((v) => new Hostile(JSON.stringify(v), () => v)),
-  },
-);
 
 /** Options objects whose fields are hostile, or a hostile object itself. */
 const spanOptions: fc.Arbitrary<Hostile> = fc.oneof(

@@ -1,7 +1,10 @@
 import type Span from '../Span.js';
 import type { Attributes } from '../types.js';
 import type { HttpInstrumentationOptions } from './types.js';
+import type * as NodeUtil from 'node:util';
 import { SpanStatusCode } from '../constants.js';
+import { getBuiltin } from '../utils/platform.js';
+import { unreadable } from '../utils/attributes.js';
 
 /** What replaces query values and credentials that are not recorded. */
 const redacted = 'REDACTED';
@@ -132,10 +135,46 @@ function serverUrlAttributes(
   }
 }
 
+const isProxy = getBuiltin<typeof NodeUtil>('node:util')?.types?.isProxy;
+
+/** A header value as text, or `[unreadable]`; never runs program code. */
+function headerText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    default:
+      return unreadable;
+  }
+}
+
+/**
+ * The values of a header as the program stored it (a string, a number, an
+ * array of them), without running any of the program's code: no
+ * `toString`, no getter, no Proxy trap, since a value read once more than
+ * without tracing could behave differently the next time Node reads it.
+ */
+function headerValues(value: unknown): Array<string> {
+  if (typeof value !== 'object' || value === null) return [headerText(value)];
+  if (isProxy?.(value) !== false || !Array.isArray(value)) return [unreadable];
+  const out: Array<string> = [];
+  for (let i = 0; i < value.length; i++) {
+    const d = Object.getOwnPropertyDescriptor(value, i);
+    out.push(
+      d !== undefined && 'value' in d ? headerText(d.value) : unreadable,
+    );
+  }
+  return out;
+}
+
 /**
  * Records the headers named in `names` (lower case) that `get` finds, as
  * `http.request.header.<name>` / `http.response.header.<name>` string
- * arrays. Nothing unless asked.
+ * arrays. Nothing unless asked; a value that is not a string or number
+ * (or an array of them) is `[unreadable]`.
  */
 function recordHeaders(
   span: Span,
@@ -147,12 +186,14 @@ function recordHeaders(
   for (const name of names) {
     if (typeof name !== 'string') continue;
     const key = name.toLowerCase();
-    const value = get(key);
+    let value: unknown;
+    try {
+      value = get(key);
+    } catch {
+      value = unreadable;
+    }
     if (value == null) continue;
-    span.setAttribute(
-      prefix + key,
-      Array.isArray(value) ? value.map(String) : [String(value)],
-    );
+    span.setAttribute(prefix + key, headerValues(value));
   }
 }
 

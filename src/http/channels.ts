@@ -31,5 +31,20 @@ function subscribeChannels(
   };
 }
 
-export { subscribeChannels };
+/**
+ * `listener` for an event of the program's own request or response: what
+ * it throws would reach the program as an uncaught exception, so it is
+ * dropped (the span stays as it was).
+ */
+function guarded(listener: () => void): () => void {
+  return () => {
+    try {
+      listener();
+    } catch {
+      // tracing must never break the program's requests
+    }
+  };
+}
+
+export { subscribeChannels, guarded };
 export type { Handler };

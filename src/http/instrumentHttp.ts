@@ -5,7 +5,7 @@ import type { HttpInstrumentation, InstrumentHttpOptions } from './types.js';
 import { SpanKind } from '../constants.js';
 import { getBuiltin } from '../utils/platform.js';
 import { isInstrumentationSuppressed } from '../utils/suppress.js';
-import { subscribeChannels } from './channels.js';
+import { guarded, subscribeChannels } from './channels.js';
 import { readOptions } from './options.js';
 import {
   clientUrlAttributes,
@@ -91,16 +91,19 @@ function instrumentHttp(
     clientSpans.set(request, span);
     // an upgrade (WebSocket) has no response to finish, and an abort()ed
     // request no error: both only close
-    request.once('close', () => {
-      if (span.isEnded() || responded.has(request)) return;
-      const status = request.res?.statusCode;
-      if (typeof status !== 'number') {
-        endWithError(span, 'aborted');
-        return;
-      }
-      recordStatus(span, status, 'client');
-      span.end();
-    });
+    request.once(
+      'close',
+      guarded(() => {
+        if (span.isEnded() || responded.has(request)) return;
+        const status = request.res?.statusCode;
+        if (typeof status !== 'number') {
+          endWithError(span, 'aborted');
+          return;
+        }
+        recordStatus(span, status, 'client');
+        span.end();
+      }),
+    );
     recordHeaders(span, 'http.request.header.', opts.requestHeaders, (n) =>
       request.getHeader(n),
     );
@@ -148,11 +151,14 @@ function instrumentHttp(
         (n) => response.headers?.[n],
       );
       // the body is part of the call: the span ends when it has been read
-      response.once('close', () => {
-        if (span.isEnded()) return;
-        if (response.complete === true) span.end();
-        else endWithError(span, 'aborted');
-      });
+      response.once(
+        'close',
+        guarded(() => {
+          if (span.isEnded()) return;
+          if (response.complete === true) span.end();
+          else endWithError(span, 'aborted');
+        }),
+      );
     };
   }
   if (opts.server !== false) {
@@ -191,7 +197,10 @@ function instrumentHttp(
         opts.requestHeaders,
         (n) => request.headers?.[n],
       );
-      response.once('close', () => finishServer(span, response));
+      response.once(
+        'close',
+        guarded(() => finishServer(span, response)),
+      );
       // the `request` listeners run next, in this same synchronous turn
       tracer.context.enter?.(span);
     };

@@ -2,6 +2,7 @@ import type * as NodeFs from 'node:fs';
 import type * as NodePath from 'node:path';
 import type * as NodeBuffer from 'node:buffer';
 import type * as NodeNet from 'node:net';
+import type * as NodeTty from 'node:tty';
 import type { Sink, SinkEvents } from '../types.js';
 import { ErrorOutput } from './errors.js';
 import { defaultExitTimeout } from '../constants.js';
@@ -13,6 +14,11 @@ const fileMode = 0o600;
 const folderMode = 0o700;
 /** Permission bits of the group and of others. */
 const groupOtherBits = 0o077;
+/**
+ * Linux's pseudo-terminal multiplexer (5, 2): reopening a pty master
+ * through `/proc/self/fd` would make a new pty, not a second description.
+ */
+const ptmxDevice = 0x502;
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const joined = new Uint8Array(a.length + b.length);
@@ -243,10 +249,12 @@ class FdSink implements Sink {
   }
 
   /**
-   * Writes to an fd the caller owns (1 and 2 included). A pipe or socket is
-   * written without blocking: a pipe through a non-blocking descriptor of
-   * its own where the platform has `/proc/self/fd` (Linux), else, and for
-   * sockets, by switching the descriptor to non-blocking mode.
+   * Writes to an fd the caller owns (1 and 2 included). A pipe, terminal
+   * or socket is written without blocking: a pipe or terminal through a
+   * non-blocking descriptor of its own where the platform has
+   * `/proc/self/fd` (Linux), else, for pipes and sockets, by switching the
+   * descriptor to non-blocking mode. A terminal elsewhere stays blocking:
+   * its descriptor is shared with the program's own `process.stdout`.
    */
   public static fromFd(
     fd: number,
@@ -265,7 +273,13 @@ class FdSink implements Sink {
     } catch {
       // a closed fd fails on the first write, and is reported then
     }
-    if (stat !== undefined && stat.isFIFO()) {
+    if (
+      stat !== undefined &&
+      (stat.isFIFO() ||
+        (stat.isCharacterDevice() &&
+          stat.rdev !== ptmxDevice &&
+          isTerminal(fd)))
+    ) {
       const own = reopenNonBlocking(fs, fd);
       if (own !== undefined)
         return new FdSink(fs, own, true, events, exitTimeout);
@@ -320,10 +334,20 @@ function closeQuietly(fs: typeof NodeFs, fd: number): void {
   }
 }
 
+function isTerminal(fd: number): boolean {
+  try {
+    return getBuiltin<typeof NodeTty>('node:tty')?.isatty(fd) === true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * A non-blocking descriptor of our own for the pipe `fd`, leaving `fd`
- * (shared with other processes) as it is. Linux only; undefined elsewhere
- * or when the pipe has no reader.
+ * A non-blocking descriptor of our own for the pipe or terminal `fd`: a
+ * new open file description (as libuv makes for a terminal), so `fd`,
+ * shared with other processes and with `process.stdout`, stays as it is.
+ * `O_NOCTTY`: a terminal opened this way never becomes the controlling
+ * one. Linux only; undefined elsewhere or when a pipe has no reader.
  */
 function reopenNonBlocking(fs: typeof NodeFs, fd: number): number | undefined {
   const c = fs.constants;
@@ -331,7 +355,10 @@ function reopenNonBlocking(fs: typeof NodeFs, fd: number): number | undefined {
     return undefined;
   }
   try {
-    return fs.openSync(`/proc/self/fd/${fd}`, c.O_WRONLY | c.O_NONBLOCK);
+    return fs.openSync(
+      `/proc/self/fd/${fd}`,
+      c.O_WRONLY | c.O_NONBLOCK | (c.O_NOCTTY ?? 0),
+    );
   } catch {
     return undefined;
   }

@@ -275,10 +275,11 @@ class JsonlOutput implements SpanProcessor {
   public flush(): Promise<void> {
     this.flushNow();
     if (!this.waiting) return Promise.resolve();
-    // a destination that never drains must not hang its caller
+    // a destination that never drains must not hang its caller; the timer
+    // keeps the process alive meanwhile (at most `closeTimeout`), or a
+    // program awaiting a flush to a slow reader would end right there
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, this.closeTimeout);
-      (timer as any).unref?.();
       this.waiters.push(() => {
         clearTimeout(timer);
         resolve();
@@ -355,11 +356,13 @@ class JsonlOutput implements SpanProcessor {
     this.releaseWaiters();
   }
 
-  /** Whether `promise` settled within `ms`; never rejects. */
+  /**
+   * Whether `promise` settled within `ms`; never rejects. The timer is not
+   * unref'd: the caller awaits the answer, for at most `ms`.
+   */
   protected within(promise: Promise<unknown>, ms: number): Promise<boolean> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), ms);
-      (timer as any).unref?.();
       promise.then(
         () => {
           clearTimeout(timer);

@@ -178,7 +178,15 @@ class SpanIndex implements RecordSink {
   /** Traces touched since {@link SpanIndex.takeChanged}. */
   protected changed: Set<number> = new Set();
   protected ids: Array<string> = [];
+  /**
+   * Latest span of each span id; spans are keyed by (trace, span id), so
+   * earlier spans of a reused id (in other traces) chain from it through
+   * {@link SpanIndex.sameId}, with no per-span key string.
+   */
   protected byId: Map<string, number> = new Map();
+  /** The previous span with the same span id, -1 for none. */
+  protected sameId: Int32Array = new Int32Array(initialCapacity);
+  /** First span of each 16-digit id suffix (legacy parent ids). */
   protected bySuffix?: Map<string, number>;
   protected tr: Int32Array = new Int32Array(initialCapacity);
   protected par: Int32Array = new Int32Array(initialCapacity);
@@ -229,10 +237,20 @@ class SpanIndex implements RecordSink {
       this.process(source);
       return;
     }
-    let i = this.byId.get(r.spanId);
+    const head = this.byId.get(r.spanId);
+    let tn: number | undefined;
+    let i: number | undefined;
+    if (head !== undefined && this.traces[this.tr[head]].id === r.traceId) {
+      // the common case (a `span` after its `start`): no trace id lookup
+      i = head;
+      tn = this.tr[head];
+    } else {
+      tn = this.traceById.get(r.traceId);
+      if (tn !== undefined) i = this.inTrace(tn, head);
+    }
     const fresh = i === undefined;
     if (i === undefined) {
-      i = this.add(r.spanId, r.traceId, r.parentId, source);
+      i = this.add(r.spanId, head ?? -1, r.traceId, tn, r.parentId, source);
     } else if (r.type === 'start') {
       return;
     }
@@ -456,9 +474,18 @@ class SpanIndex implements RecordSink {
     return table;
   }
 
-  /** Where a span's latest record is, by span id. */
-  public locate(spanId: string): SpanLocation | undefined {
-    const i = this.byId.get(spanId);
+  /**
+   * Where a span's latest record is, by trace and span id; without a trace
+   * id, the span seen last with that span id.
+   */
+  public locate(spanId: string, traceId?: string): SpanLocation | undefined {
+    let i: number | undefined;
+    if (traceId == null) {
+      i = this.byId.get(spanId);
+    } else {
+      const tn = this.traceById.get(traceId);
+      if (tn !== undefined) i = this.find(tn, spanId);
+    }
     if (i === undefined) return undefined;
     const p = this.procs[this.pr[i]];
     const loc: SpanLocation = {
@@ -651,7 +678,9 @@ class SpanIndex implements RecordSink {
 
   protected add(
     spanId: string,
+    sameId: number,
     traceId: string,
+    traceNumber: number | undefined,
     parentId: string | undefined,
     source: SpanSource,
   ): number {
@@ -668,12 +697,16 @@ class SpanIndex implements RecordSink {
       this.pr = grow(this.pr, n);
       this.off = grow(this.off, n);
       this.len = grow(this.len, n);
+      this.sameId = grow(this.sameId, n);
     }
     const id = own(spanId);
     this.ids.push(id);
+    this.sameId[i] = sameId;
     this.byId.set(id, i);
-    this.bySuffix?.set(id.slice(16), i);
-    let t = this.traceById.get(traceId);
+    if (this.bySuffix != null && !this.bySuffix.has(id.slice(16))) {
+      this.bySuffix.set(id.slice(16), i);
+    }
+    let t = traceNumber;
     if (t === undefined) {
       t = this.traces.length;
       const tid = own(traceId);
@@ -694,9 +727,9 @@ class SpanIndex implements RecordSink {
     this.pr[i] = this.process(source);
     this.par[i] = -1;
     if (parentId != null) {
-      const p = this.resolve(parentId);
+      const p = this.resolve(t, parentId);
       if (p !== undefined) {
-        if (p !== i && this.tr[p] === t) this.par[i] = p;
+        if (p !== i) this.par[i] = p;
       } else {
         const key = own(parentId);
         const list = this.waiting.get(key);
@@ -704,18 +737,41 @@ class SpanIndex implements RecordSink {
         else list.push(i);
       }
     }
-    // Children that arrived first (a `span` record precedes its parent's).
-    for (const key of [id, id.slice(16)]) {
-      const list = this.waiting.get(key);
-      if (list == null) continue;
-      this.waiting.delete(key);
-      for (const c of list) if (this.tr[c] === t && c !== i) this.par[c] = i;
+    // Children that arrived first (a `span` record precedes its parent's);
+    // those of other traces wait on
+    if (this.waiting.size > 0) {
+      for (const key of [id, id.slice(16)]) {
+        const list = this.waiting.get(key);
+        if (list == null) continue;
+        let kept = 0;
+        for (const c of list) {
+          if (this.tr[c] !== t) list[kept++] = c;
+          else if (c !== i) this.par[c] = i;
+        }
+        if (kept === 0) this.waiting.delete(key);
+        else list.length = kept;
+      }
     }
     return i;
   }
 
-  protected resolve(parentId: string): number | undefined {
-    if (parentId.length === 32) return this.byId.get(parentId);
+  /** The span of trace number `t` with id `spanId`, if indexed. */
+  protected find(t: number, spanId: string): number | undefined {
+    return this.inTrace(t, this.byId.get(spanId));
+  }
+
+  /** The span of trace `t` on the same-id chain from `i`. */
+  protected inTrace(t: number, i: number | undefined): number | undefined {
+    while (i !== undefined && i >= 0) {
+      if (this.tr[i] === t) return i;
+      i = this.sameId[i];
+    }
+    return undefined;
+  }
+
+  /** The parent `parentId` (full, or a 16-digit suffix) in trace `t`. */
+  protected resolve(t: number, parentId: string): number | undefined {
+    if (parentId.length === 32) return this.find(t, parentId);
     if (this.bySuffix == null) {
       this.bySuffix = new Map();
       for (let i = 0; i < this.size; i++) {
@@ -723,7 +779,13 @@ class SpanIndex implements RecordSink {
         if (!this.bySuffix.has(suffix)) this.bySuffix.set(suffix, i);
       }
     }
-    return this.bySuffix.get(parentId);
+    const p = this.bySuffix.get(parentId);
+    if (p === undefined || this.tr[p] === t) return p;
+    // a suffix reused in another trace (rare): this trace's own spans
+    for (const k of this.traces[t].spans) {
+      if (this.ids[k].endsWith(parentId)) return k;
+    }
+    return undefined;
   }
 
   protected rootCandidate(

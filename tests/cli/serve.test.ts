@@ -355,6 +355,130 @@ maybe('spantrail serve in headless Chromium', () => {
   });
 });
 
+maybe('a span id reused in a second trace', () => {
+  jest.setTimeout(60000);
+  let browser: Browser;
+  const file = path.join(dir, 'reused.jsonl');
+
+  beforeAll(async () => {
+    assertBuilt();
+    fs.mkdirSync(dir, { recursive: true });
+    // both traces have spans 1 (root) and 2 (child); the first links to
+    // the second's child
+    const trace = (n: number, word: string, links?: Array<unknown>) => [
+      ...spanLines({
+        trace: n,
+        id: 2,
+        parent: 1,
+        name: `${word}.child`,
+        at: n * 1000 + 1,
+        dur: 10,
+        attributes: { who: `${word}-child` },
+      }),
+      ...spanLines({
+        trace: n,
+        id: 1,
+        name: `${word}.root`,
+        at: n * 1000,
+        dur: 5000,
+        attributes: { who: `${word}-root` },
+        links,
+      }),
+    ];
+    fs.writeFileSync(
+      file,
+      [
+        ...trace(1, 'First', [{ traceId: hex(2), spanId: hex(2) }]),
+        ...trace(2, 'Second'),
+      ].join('\n') + '\n',
+    );
+    browser = await chromium.launch({ executablePath, args: chromiumArgs });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Opens the trace whose root is `root`; checks each span's detail. */
+  async function openEach(page: Page, word: string): Promise<void> {
+    await page.click(`.trace-item:has-text("${word}.root")`);
+    await page.waitForFunction(
+      (w) =>
+        document.getElementById('wf')!.dataset.rows === '2' &&
+        document.getElementById('trace-head')!.textContent!.includes(w),
+      word,
+    );
+    await page
+      .locator('#wf-canvas')
+      .click({ position: { x: 200, y: 26 + 11 } });
+    await page.waitForFunction(
+      (w) =>
+        document.getElementById('detail')!.textContent!.includes(`${w}-root`),
+      word,
+    );
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction(
+      (w) =>
+        document.getElementById('detail')!.textContent!.includes(`${w}-child`),
+      word,
+    );
+  }
+
+  async function check(url: string) {
+    const { page, errors } = await open(browser, url);
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 2,
+    );
+    await openEach(page, 'Second');
+    await openEach(page, 'First');
+    // the link from the first root opens the second trace's child
+    await page.keyboard.press('ArrowUp');
+    await page.waitForSelector('#detail .links button');
+    await page.click('#detail .links button');
+    await page.waitForFunction(() =>
+      document.getElementById('detail')!.textContent!.includes('Second-child'),
+    );
+    expect(await page.textContent('#trace-head')).toContain('Second.root');
+    expect(errors).toEqual([]);
+    await page.close();
+  }
+
+  test('in the served page and its API', async () => {
+    const s = await serve([file]);
+    try {
+      const api = async (q: string) =>
+        JSON.parse((await get(`${s.origin}/api/${q}&token=${s.token}`)).body);
+      for (const [n, word] of [
+        [1, 'First'],
+        [2, 'Second'],
+      ] as const) {
+        // the server indexes the file after it starts listening
+        let table = await api(`trace?id=${hex(n)}`);
+        for (let k = 0; k < 100 && table.spanId == null; k++) {
+          await new Promise((r) => setTimeout(r, 50));
+          table = await api(`trace?id=${hex(n)}`);
+        }
+        expect(table.spanId).toEqual([hex(1), hex(2)]);
+        expect(table.parent).toEqual([-1, 0]);
+        const detail = await api(`span?id=${hex(2)}&trace=${hex(n)}`);
+        expect(detail.traceId).toBe(hex(n));
+        expect(detail.record.name).toBe(`${word}.child`);
+      }
+      await check(s.url);
+    } finally {
+      await stop(s);
+    }
+  });
+
+  test('in the static report', async () => {
+    const out = path.join(dir, 'reused.html');
+    execFileSync(process.execPath, [cli, 'html', file, '-o', out], {
+      stdio: 'ignore',
+    });
+    await check('file://' + out);
+  });
+});
+
 maybe('hostile names and values render as text', () => {
   jest.setTimeout(60000);
   let browser: Browser;

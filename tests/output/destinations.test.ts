@@ -244,6 +244,63 @@ describe('pipes and fds never block the program', () => {
   });
 });
 
+/** Runs a command on a pseudo-terminal (stdin, stdout, stderr, fd 3). */
+const ptyRunner = path.join(root, 'tests/fixtures/tty/pty.py');
+
+describe('terminals never block the program', () => {
+  test.each([['stdout'], ['stderr'], ['fd:3']])(
+    'a terminal nobody reads (stopped, as with Ctrl-S) on %s: the loop runs, exit waits at most the bound',
+    async (output) => {
+      const script = stallProgram(output);
+      const r = await bestOf(() =>
+        runShell(
+          `python3 ${ptyRunner} stalled ${node} ${script} 4>&2; echo EXIT $? >&2`,
+        ),
+      );
+      expect(r.code).toBe(0);
+      expect(r.worst).toBeLessThan(stallBound);
+      expect(r.exitWait).toBeLessThan(2000 + processSlack);
+      // the description the program shares with its terminal stays blocking
+      expect(r.stderr).toContain('nonblock=0');
+    },
+  );
+
+  // awaiting close() with a reader slower than the program: the process
+  // stays alive until it settles (it used to end there, exit status 13)
+  test('a terminal that reads gets every line, and the program its own stdout', () => {
+    const file = path.join(tmp, `tty-${scripts++}.mjs`);
+    fs.writeFileSync(
+      file,
+      `import { Tracer } from ${JSON.stringify('file://' + distIndex)};
+      process.stdout.write('program before\\n');
+      const tracer = new Tracer({ output: 'stdout', service: 'tty' });
+      for (let i = 0; i < 2000; i++) tracer.startSpan('x'.repeat(300) + i).end();
+      await tracer.close();
+      process.stdout.write('program after ' + process.stdout.isTTY + '\\n');
+      `,
+    );
+    const out = path.join(tmp, 'tty-out');
+    const r = spawnSync(
+      'python3',
+      [ptyRunner, 'read', out, process.execPath, file],
+      { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    expect({ status: r.status, stderr: r.stderr }).toEqual({
+      status: 0,
+      stderr: 'nonblock=0\n',
+    });
+    // the terminal turns each newline into CR LF
+    const lines = fs.readFileSync(out, 'utf8').split('\r\n');
+    expect(lines[0]).toBe('program before');
+    expect(lines[lines.length - 2]).toBe('program after true');
+    const records = parseTrace(lines.slice(1, -2).join('\n') + '\n');
+    const spans = records.filter((record) => record.type === 'span');
+    expect(spans.map((span) => span.name)).toEqual(
+      Array.from({ length: 2000 }, (_, i) => 'x'.repeat(300) + i),
+    );
+  });
+});
+
 describe('close() is bounded', () => {
   test('a Node Writable whose write never calls back', async () => {
     const stuck = new Writable({ write() {}, highWaterMark: 16 });

@@ -164,13 +164,64 @@ describe('SpanIndex', () => {
     expect(index.traceList().traces).toHaveLength(2);
   });
 
-  test('agrees with TraceModel on trace summaries (random trees)', () => {
+  test('a span id reused in a second trace is a span of that trace', () => {
+    const index = new SpanIndex();
+    const at = (line: number): void => index.at('f', line * 100, 99);
+    // trace 2's child comes first: its parent id is also a span of trace 1
+    at(0);
+    index.record(span(2, 12, 11, 'second.child', 21, 5), source);
+    at(1);
+    index.record(span(1, 11, undefined, 'first.root', 10, 50), source);
+    at(2);
+    index.record(span(1, 12, 11, 'first.child', 11, 5), source);
+    at(3);
+    index.record(start(2, 11, undefined, 'second.root', 20), source);
+    at(4);
+    index.record(span(2, 11, undefined, 'second.root', 20, 50), source);
+    const first = index.traceTable(hex(1))!;
+    const second = index.traceTable(hex(2))!;
+    const named = (t: typeof first): Array<[string, string, number]> =>
+      t.spanId.map((id, k) => [id, t.names[t.name[k]], t.parent[k]]);
+    expect(named(first)).toEqual([
+      [hex(11), 'first.root', -1],
+      [hex(12), 'first.child', 0],
+    ]);
+    expect(named(second)).toEqual([
+      [hex(11), 'second.root', -1],
+      [hex(12), 'second.child', 0],
+    ]);
+    expect(index.traceList().traces.map((t) => [t.id, t.root, t.open])).toEqual(
+      [
+        [hex(2), 'second.root', 0],
+        [hex(1), 'first.root', 0],
+      ],
+    );
+    // each (trace, span id) has its own latest line
+    const where = (id: number, trace?: number) => {
+      const loc = index.locate(
+        hex(id),
+        trace === undefined ? undefined : hex(trace),
+      )!;
+      return [loc.traceId, loc.offset];
+    };
+    expect(where(11, 1)).toEqual([hex(1), 100]);
+    expect(where(11, 2)).toEqual([hex(2), 400]);
+    expect(where(12, 1)).toEqual([hex(1), 200]);
+    expect(where(12, 2)).toEqual([hex(2), 0]);
+    // without a trace id: the one seen last
+    expect(where(11)).toEqual([hex(2), 400]);
+    expect(index.locate(hex(12), hex(3))).toBeUndefined();
+    expect(index.size).toBe(4);
+  });
+
+  test('agrees with TraceModel on trace summaries (random trees, span ids reused across traces)', () => {
     fc.assert(
       fc.property(
-        fc.array(
+        fc.uniqueArray(
           fc.record({
+            id: fc.integer({ min: 1, max: 8 }),
             trace: fc.integer({ min: 1, max: 3 }),
-            parent: fc.option(fc.integer({ min: 1, max: 20 }), {
+            parent: fc.option(fc.integer({ min: 1, max: 8 }), {
               nil: undefined,
             }),
             start: fc.integer({ min: 1, max: 1000 }),
@@ -178,13 +229,13 @@ describe('SpanIndex', () => {
             open: fc.boolean(),
             error: fc.boolean(),
           }),
-          { maxLength: 20 },
+          { maxLength: 20, selector: (s) => `${s.trace}/${s.id}` },
         ),
         (specs) => {
           const index = new SpanIndex();
           const model = new TraceModel();
           specs.forEach((s, k) => {
-            const id = k + 1;
+            const id = s.id;
             const r = s.open
               ? start(s.trace, id, s.parent, `n${k % 3}`, s.start)
               : span(

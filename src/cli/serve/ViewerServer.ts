@@ -317,7 +317,10 @@ class ViewerServer {
         return;
       }
       case '/api/span': {
-        const detail = await this.spanDetail(p.get('id') ?? '');
+        const detail = await this.spanDetail(
+          p.get('id') ?? '',
+          p.get('trace') ?? undefined,
+        );
         if (detail == null) this.json(res, 404, { error: 'no such span' });
         else this.json(res, 200, detail);
         return;
@@ -356,12 +359,17 @@ class ViewerServer {
     }
   }
 
-  /** A span's full record, read back from its line in the file. */
+  /**
+   * A span's full record, read back from its line in the file: the span
+   * `spanId` of trace `traceId` (span ids may repeat across traces), or
+   * without a trace id the one seen last.
+   */
   protected async spanDetail(
     spanId: string,
+    traceId?: string,
   ): Promise<Record<string, unknown> | undefined> {
     const id = spanId.toLowerCase();
-    const loc = this.index.locate(id);
+    const loc = this.index.locate(id, traceId?.toLowerCase());
     if (loc == null) return undefined;
     const proc = this.index.processOf(loc.index);
     const base = {
@@ -390,7 +398,8 @@ class ViewerServer {
       r == null ||
       r.kind !== 'record' ||
       (r.record.type !== 'span' && r.record.type !== 'start') ||
-      r.record.spanId !== id
+      r.record.spanId !== id ||
+      r.record.traceId !== loc.traceId
     ) {
       return { ...base, unavailable: 'the record is no longer in the file' };
     }

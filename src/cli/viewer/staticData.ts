@@ -2,6 +2,11 @@ import type { SpanIndex } from '../../reader/index.js';
 import fs from 'node:fs';
 import { parseLine } from '../../reader/index.js';
 
+/** The key of a span's details in an embedded report. */
+function detailKey(traceId: string, spanId: string): string {
+  return traceId + '/' + spanId;
+}
+
 /** Spans a report embeds by default; above it the report points to serve. */
 const defaultMaxSpans = 100000;
 
@@ -42,7 +47,7 @@ function staticData(
       traces.push(item);
       tables[item.id] = table;
       for (const spanId of table.spanId) {
-        const loc = index.locate(spanId);
+        const loc = index.locate(spanId, item.id);
         if (loc == null) continue;
         const proc = index.processOf(loc.index);
         let line = loc.line;
@@ -60,11 +65,13 @@ function staticData(
           process: proc?.label ?? '',
           file: loc.file,
         };
-        details[spanId] =
+        // by trace and span id: span ids may repeat across traces
+        details[detailKey(item.id, spanId)] =
           r != null &&
           r.kind === 'record' &&
           (r.record.type === 'span' || r.record.type === 'start') &&
-          r.record.spanId === spanId
+          r.record.spanId === spanId &&
+          r.record.traceId === item.id
             ? { ...base, record: r.record }
             : { ...base, unavailable: 'no details for this span' };
       }

@@ -79,7 +79,7 @@ function viewerClient(): void {
         if (hex && t.spanId[i].startsWith(s)) out.add(id);
         else if (t.names[t.name[i]].toLowerCase().includes(s)) out.add(id);
         else {
-          const d = embedded.details[t.spanId[i]];
+          const d = embedded.details[id + '/' + t.spanId[i]];
           if (d != null && JSON.stringify(d).toLowerCase().includes(s)) {
             out.add(id);
           }
@@ -121,8 +121,15 @@ function viewerClient(): void {
       }
       case 'trace':
         return embedded.tables[p.id] ?? null;
-      case 'span':
-        return embedded.details[p.id] ?? null;
+      case 'span': {
+        // details are keyed by trace and span id (see staticData)
+        if (p.trace) return embedded.details[p.trace + '/' + p.id] ?? null;
+        const suffix = '/' + p.id;
+        for (const key of Object.keys(embedded.details)) {
+          if (key.endsWith(suffix)) return embedded.details[key];
+        }
+        return null;
+      }
       case 'flame':
         return embedded.flame;
       case 'names':
@@ -501,7 +508,7 @@ function viewerClient(): void {
         wf.scrollTop = y + rowH - wf.clientHeight;
       }
     }
-    showDetail(tr.t.spanId[i]);
+    showDetail(tr.t.spanId[i], tr.t.id);
     drawWaterfall();
   };
 
@@ -885,9 +892,9 @@ function viewerClient(): void {
 
   // ---- span detail
   let detailSeq = 0;
-  const showDetail = async (spanId: string): Promise<void> => {
+  const showDetail = async (spanId: string, traceId: string): Promise<void> => {
     const seq = ++detailSeq;
-    const d = await api('span', { id: spanId });
+    const d = await api('span', { id: spanId, trace: traceId });
     if (seq !== detailSeq) return;
     const box = $('detail');
     box.textContent = '';
@@ -939,7 +946,7 @@ function viewerClient(): void {
     if (rec.parentId != null) {
       const dd = row('parent id', '', 'mono');
       const b = el('button', 'link', rec.parentId, dd);
-      b.addEventListener('click', () => followSpan(rec.parentId));
+      b.addEventListener('click', () => followSpan(rec.parentId, d.traceId));
     }
     const attrs = rec.attributes || {};
     const keys = Object.keys(attrs);
@@ -1010,17 +1017,18 @@ function viewerClient(): void {
     }
   };
 
-  /** Opens the trace holding a span (by span id) and selects it. */
-  const followSpan = async (
-    spanId: string,
-    traceId?: string,
-  ): Promise<void> => {
+  /** Opens the trace holding a span (by trace and span id) and selects it. */
+  const followSpan = async (spanId: string, traceId: string): Promise<void> => {
     let id = spanId;
-    if (id.length === 16 && currentTrace != null) {
+    if (
+      id.length === 16 &&
+      currentTrace != null &&
+      currentTrace.t.id === traceId
+    ) {
       const full = currentTrace.t.spanId.find((s: string) => s.endsWith(id));
       if (full != null) id = full;
     }
-    const d = await api('span', { id });
+    const d = await api('span', { id, trace: traceId });
     if (d == null) {
       const box = $('detail');
       box.hidden = false;
