@@ -39,8 +39,13 @@ const nameCacheChars = 256 * 1024;
 const nameKey = '","name":';
 let nameCacheSize = 0;
 
+// the last name looked up: consecutive spans often share one
+let lastName: string | undefined;
+let lastNameText = '';
+
 /** `","name":` and the name as JSON, closing the id before it. */
 function nameText(name: string): string {
+  if (name === lastName) return lastNameText;
   let json = nameJson.get(name);
   if (json === undefined) {
     json = nameKey + JSON.stringify(name);
@@ -55,6 +60,8 @@ function nameText(name: string): string {
     nameJson.set(name, json);
     nameCacheSize += name.length + json.length;
   }
+  lastName = name;
+  lastNameText = json;
   return json;
 }
 

@@ -26,8 +26,10 @@ function endWhenDone<R>(
   ) {
     try {
       const r = result as any;
-      if (Object.getPrototypeOf(r) === Promise.prototype) {
-        // the common case, first and with one closure fewer than watchThenable
+      // the common case first, with one closure fewer than watchThenable;
+      // `instanceof` and `constructor` are read inline, where
+      // Object.getPrototypeOf of a promise calls into the runtime
+      if (r instanceof Promise && r.constructor === Promise) {
         return r.then(
           (value: unknown) => {
             reportResult(span, onResult, value);
@@ -39,7 +41,7 @@ function endWhenDone<R>(
             span.end();
             throw e;
           },
-        );
+        ) as R;
       }
       if (isGeneratorLike(r)) {
         if (typeof r[Symbol.asyncIterator] === 'function') {
