@@ -185,6 +185,14 @@ maybe('spantrail serve in headless Chromium', () => {
     expect(await page.textContent('.trace-item .ti-name')).toBe(
       'GET /orders/17',
     );
+    // Whatever its ASCII case.
+    await page.fill('#search', 'USER-17-3');
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('.trace-item').length === 1 &&
+        document.querySelector('.trace-item .ti-name')?.textContent ===
+          'GET /orders/17',
+    );
     // By trace id and by span id prefix.
     await page.fill('#search', hex(23));
     await page.waitForFunction(

@@ -30,13 +30,29 @@ const maxHits = 100000;
 const searchChunk = 16 << 20;
 const maxChanged = 200;
 
-/** Finds `needle` in every file; returns the byte offsets, per file. */
+/** Whether every byte of `bytes` is ASCII. */
+function isAscii(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] > asciiMax) return false;
+  return true;
+}
+
+const asciiMax = 0x7f;
+
+/**
+ * Finds `needle` in every file; returns the byte offsets, per file. An
+ * ASCII needle matches regardless of ASCII case: each chunk is read as
+ * latin1 (one character per byte, so offsets stay byte offsets) and
+ * lower-cased. A needle with other characters matches its exact bytes.
+ */
 async function scanFiles(
   files: Array<string>,
   needle: Buffer,
 ): Promise<Array<Array<number>>> {
   const out: Array<Array<number>> = [];
   const buf = Buffer.allocUnsafe(searchChunk + needle.length);
+  const folded = isAscii(needle)
+    ? needle.toString('latin1').toLowerCase()
+    : undefined;
   let hits = 0;
   for (const file of files) {
     const offsets: Array<number> = [];
@@ -53,11 +69,19 @@ async function scanFiles(
         const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
         if (bytesRead === 0) break;
         const view = buf.subarray(0, bytesRead);
-        let at = view.indexOf(needle);
+        const text =
+          folded === undefined
+            ? undefined
+            : view.toString('latin1').toLowerCase();
+        const next = (from: number): number =>
+          text === undefined
+            ? view.indexOf(needle, from)
+            : text.indexOf(folded!, from);
+        let at = next(0);
         while (at !== -1 && hits < maxHits) {
           offsets.push(pos + at);
           hits++;
-          at = view.indexOf(needle, at + 1);
+          at = next(at + 1);
         }
         if (bytesRead < buf.length || hits >= maxHits) break;
         // Overlap so a match across the chunk edge is found once.
