@@ -4,6 +4,8 @@ import type { ParseOptions } from '../format/parse.js';
 import fs from 'node:fs';
 import { createIssues } from './TraceDecoder.js';
 import TraceByteDecoder from './TraceByteDecoder.js';
+import StatsByteDecoder from './StatsByteDecoder.js';
+import StatsCollector from './StatsCollector.js';
 import { ErrorSpantrail } from '../errors.js';
 
 /**
@@ -99,7 +101,17 @@ class TraceReader {
       name = input.name;
       stream = input.stream;
     }
-    const decoder = new TraceByteDecoder(name, sink, this.issues, this.options);
+    // A plain StatsCollector takes the writer's span lines from the bytes
+    // (a subclass may count records its own way: it gets records).
+    const decoder =
+      Object.getPrototypeOf(sink) === StatsCollector.prototype
+        ? new StatsByteDecoder(
+            name,
+            sink as StatsCollector,
+            this.issues,
+            this.options,
+          )
+        : new TraceByteDecoder(name, sink, this.issues, this.options);
     const onProgress = this.options.onProgress;
     let bytes = 0;
     try {
