@@ -65,6 +65,8 @@ const startKey = literal(',"startTime":');
 const durationKey = literal(',"duration":');
 const statusKey = literal(',"status":{"code":');
 const messageKey = literal(',"message":"');
+const kindZeroStart = literal('","kind":0,"startTime":');
+const statusUnset = literal(',"status":{"code":0}');
 const attributesKey = literal(',"attributes":');
 /** What the writer's span with no attributes, events or links ends with. */
 const plainTail = literal(',"attributes":{},"events":[],"links":[]}');
@@ -163,14 +165,18 @@ class StatsByteDecoder extends TraceByteDecoder {
       p++;
     }
     const nameEnd = p;
-    p = litAt(v, p + 1, n, kindKey);
-    if (p < 0) return -1;
     this.b = buf;
-    this.p = p;
-    if (this.uint() < 0) return -1;
-    p = litAt(v, this.p, n, startKey);
-    if (p < 0) return -1;
-    this.p = p;
+    // Kind 0 (internal) is the common one: one literal up to the start.
+    this.p = litAt(v, p, n, kindZeroStart);
+    if (this.p < 0) {
+      p = litAt(v, p + 1, n, kindKey);
+      if (p < 0) return -1;
+      this.p = p;
+      if (this.uint() < 0) return -1;
+      p = litAt(v, this.p, n, startKey);
+      if (p < 0) return -1;
+      this.p = p;
+    }
     const startTime = this.uint();
     if (startTime < 0) return -1;
     p = litAt(v, this.p, n, durationKey);
@@ -178,20 +184,25 @@ class StatsByteDecoder extends TraceByteDecoder {
     this.p = p;
     const duration = this.uint();
     if (duration < 0) return -1;
-    p = litAt(v, this.p, n, statusKey);
-    if (p < 0) return -1;
-    this.p = p;
-    const code = this.uint();
-    if (code < 0) return -1;
-    p = this.p;
-    if (buf[p] === 44) {
-      p = litAt(v, p, n, messageKey);
+    // Status unset, with no message, is the common one.
+    let code = 0;
+    p = litAt(v, this.p, n, statusUnset);
+    if (p < 0) {
+      p = litAt(v, this.p, n, statusKey);
       if (p < 0) return -1;
       this.p = p;
-      if (this.strEnd(false) < 0) return -1;
+      code = this.uint();
+      if (code < 0) return -1;
       p = this.p;
+      if (buf[p] === 44) {
+        p = litAt(v, p, n, messageKey);
+        if (p < 0) return -1;
+        this.p = p;
+        if (this.strEnd(false) < 0) return -1;
+        p = this.p;
+      }
+      if (buf[p++] !== 125) return -1;
     }
-    if (buf[p++] !== 125) return -1;
     const tail = litAt(v, p, n, plainTail);
     if (tail >= 0) {
       p = tail;
