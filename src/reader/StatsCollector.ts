@@ -11,8 +11,8 @@ import { SpanStatusCode } from '../constants.js';
  * chunk alive; the oldest is parsed when full.
  */
 const pendingLimit = 128;
-/** Evicted trace ids kept at the queue's front before it is compacted. */
-const queueCompactAt = 1024;
+/** Stale traces the map may hold beyond twice the window, before a purge. */
+const purgeSlack = 1024;
 /** Slots of the filter of held and open span ids (a power of two). */
 const idFilterSize = 4096;
 
@@ -96,6 +96,8 @@ type TraceAgg = {
   /** 0: no parent, 1: remote parent, 2: other; lower wins the root name. */
   rootRank: number;
   rootStart: number;
+  /** Serial number among the traces added; old ones fall out of the window. */
+  seq: number;
 };
 
 type StatsCollectorOptions = {
@@ -117,10 +119,14 @@ class StatsCollector implements RecordSink {
   /** Held `start` lines that turned out invalid when parsed. */
   public malformedStarts: number = 0;
   protected traces: Map<string, TraceAgg> = new Map();
-  protected traceCapacity: number;
-  /** The ids of `traces` in the order they were added, from `queueHead`. */
-  protected traceQueue: Array<string> = [];
-  protected queueHead: number = 0;
+  /**
+   * Traces kept: the last `keep` added (`traceCapacity` as a whole number).
+   * Older ones stay in `traces` until a purge but count as gone: deleting
+   * from a big Map one key per new trace is slow.
+   */
+  protected keep: number;
+  protected added: number = 0;
+  protected purgeAt: number;
   protected recentCount: number;
   protected finished: number = 0;
   protected errors: number = 0;
@@ -135,7 +141,9 @@ class StatsCollector implements RecordSink {
   protected idFilter: Uint32Array = new Uint32Array(idFilterSize);
 
   constructor(options: StatsCollectorOptions = {}) {
-    this.traceCapacity = options.traceCapacity ?? 10000;
+    const capacity = Math.floor(Number(options.traceCapacity ?? 10000));
+    this.keep = Number.isNaN(capacity) ? Infinity : capacity;
+    this.purgeAt = 2 * Math.max(0, this.keep) + purgeSlack;
     this.recentCount = options.recentCount ?? 10;
   }
 
@@ -310,14 +318,15 @@ class StatsCollector implements RecordSink {
       (a, b) => a.startTime - b.startTime || (a.spanId < b.spanId ? -1 : 1),
     );
     for (const o of open) {
-      const t = this.traces.get(o.traceId);
+      const t = this.kept(this.traces.get(o.traceId));
       if (t != null) t.open = 0;
     }
     for (const o of open) {
-      const t = this.traces.get(o.traceId);
+      const t = this.kept(this.traces.get(o.traceId));
       if (t != null) t.open++;
     }
     const recent = [...this.traces.entries()]
+      .filter(([, t]) => this.kept(t) != null)
       .sort((a, b) => b[1].start - a[1].start || (a[0] < b[0] ? -1 : 1))
       .slice(0, this.recentCount)
       .map(([traceId, t]): TraceSummary => ({
@@ -356,7 +365,7 @@ class StatsCollector implements RecordSink {
     let t =
       traceId === this.lastTraceId && this.lastTrace != null
         ? this.lastTrace
-        : this.traces.get(traceId);
+        : this.kept(this.traces.get(traceId));
     if (t == null) {
       this.traceCount++;
       t = {
@@ -368,24 +377,12 @@ class StatsCollector implements RecordSink {
         rootName: '',
         rootRank: 3,
         rootStart: Infinity,
+        seq: ++this.added,
       };
+      // The window keeps the traces added last: files are written in time
+      // order, so these are the most recent.
       this.traces.set(traceId, t);
-      // Evict the trace seen first. Files are written in time order, so the
-      // window keeps the most recent traces. The ids wait in a queue in the
-      // order they came: a Map's first key is slow to find once many have
-      // been deleted from its front.
-      const queue = this.traceQueue;
-      queue.push(traceId);
-      if (this.traces.size > this.traceCapacity) {
-        this.traces.delete(queue[this.queueHead++]);
-        if (
-          this.queueHead >= queueCompactAt &&
-          this.queueHead * 2 > queue.length
-        ) {
-          queue.splice(0, this.queueHead);
-          this.queueHead = 0;
-        }
-      }
+      if (this.traces.size > this.purgeAt) this.purge();
     } else if (start < t.start) {
       t.end += (t.start - start) * 1000;
       t.start = start;
@@ -393,6 +390,20 @@ class StatsCollector implements RecordSink {
     this.lastTraceId = traceId;
     this.lastTrace = t;
     return t;
+  }
+
+  /** `t` if it is still in the window of kept traces. */
+  protected kept(t: TraceAgg | undefined): TraceAgg | undefined {
+    return t !== undefined && t.seq > this.added - this.keep ? t : undefined;
+  }
+
+  /** Drops the traces that fell out of the window. */
+  protected purge(): void {
+    const traces: Map<string, TraceAgg> = new Map();
+    for (const [id, t] of this.traces) {
+      if (this.kept(t) != null) traces.set(id, t);
+    }
+    this.traces = traces;
   }
 
   protected rootCandidate(

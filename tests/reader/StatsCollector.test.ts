@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
 import {
   LogHistogram,
   StatsCollector,
@@ -7,6 +8,41 @@ import {
   createIssues,
 } from '../../src/reader/index.js';
 import { fixture, hex32, spanLine } from './utils.js';
+import { fcParams } from '../utils/fc.js';
+
+/**
+ * The trace window as a Map that deletes its oldest key past the capacity,
+ * with the collector's shortcut for a repeated trace id.
+ */
+function windowModel(
+  spans: Array<[number, number]>,
+  capacity: number,
+): { count: number; kept: Array<[string, number]> } {
+  const traces = new Map<string, { start: number }>();
+  let lastId = '';
+  let last: { start: number } | undefined;
+  let count = 0;
+  for (const [id, start] of spans.map(([i, s]): [string, number] => [
+    hex32(i),
+    s,
+  ])) {
+    let t = id === lastId && last != null ? last : traces.get(id);
+    if (t == null) {
+      count++;
+      t = { start };
+      traces.set(id, t);
+      if (traces.size > capacity) traces.delete(traces.keys().next().value!);
+    } else if (start < t.start) {
+      t.start = start;
+    }
+    lastId = id;
+    last = t;
+  }
+  const kept = [...traces.entries()]
+    .sort((a, b) => b[1].start - a[1].start || (a[0] < b[0] ? -1 : 1))
+    .map(([id, t]): [string, number] => [id, t.start]);
+  return { count, kept };
+}
 
 describe('StatsCollector and LogHistogram', () => {
   test('histogram quantiles within the stated relative error', () => {
@@ -95,6 +131,42 @@ describe('StatsCollector and LogHistogram', () => {
     expect(r.finished).toBe(299);
     expect(r.recent[0]).toMatchObject({ spanCount: 300, openCount: 1 });
     expect(stats.malformedStarts).toBe(1);
+  });
+
+  test('trace window: the traces added last, whatever the capacity', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.oneof(fc.nat(12), fc.nat(4000)), fc.nat(50)), {
+          maxLength: 3000,
+        }),
+        fc.constantFrom(0, 1, 2, 2.5, 3, 7, -1, NaN, Infinity),
+        (spans, capacity) => {
+          const stats = new StatsCollector({
+            traceCapacity: capacity,
+            recentCount: 1e6,
+          });
+          for (const [i, start] of spans) {
+            stats.record(
+              JSON.parse(
+                spanLine({
+                  traceId: hex32(i),
+                  spanId: hex32(1),
+                  startTime: start,
+                }),
+              ),
+              { file: 'x' },
+            );
+          }
+          const r = stats.result();
+          const model = windowModel(spans, capacity);
+          expect(r.traces).toBe(model.count);
+          expect(r.recent.map((t) => [t.traceId, t.startTime])).toEqual(
+            model.kept,
+          );
+        },
+      ),
+      fcParams({ numRuns: 300 }),
+    );
   });
 
   test('bounded trace window', () => {
