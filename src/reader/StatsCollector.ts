@@ -11,7 +11,7 @@ import { SpanStatusCode } from '../constants.js';
  * chunk alive; the oldest is parsed when full.
  */
 const pendingLimit = 128;
-/** Stale traces the map may hold beyond twice the window, before a purge. */
+/** Stale traces the map may hold beyond 1.25 times the window, before a purge. */
 const purgeSlack = 1024;
 /** Slots of the filter of held and open span ids (a power of two). */
 const idFilterSize = 4096;
@@ -143,7 +143,7 @@ class StatsCollector implements RecordSink {
   constructor(options: StatsCollectorOptions = {}) {
     const capacity = Math.floor(Number(options.traceCapacity ?? 10000));
     this.keep = Number.isNaN(capacity) ? Infinity : capacity;
-    this.purgeAt = 2 * Math.max(0, this.keep) + purgeSlack;
+    this.purgeAt = Math.max(0, this.keep) * 1.25 + purgeSlack;
     this.recentCount = options.recentCount ?? 10;
   }
 
