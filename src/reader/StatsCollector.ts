@@ -11,8 +11,8 @@ import { SpanStatusCode } from '../constants.js';
  * chunk alive; the oldest is parsed when full.
  */
 const pendingLimit = 128;
-/** Stale traces the map may hold beyond 1.25 times the window, before a purge. */
-const purgeSlack = 1024;
+/** Evicted trace ids kept at the queue's front before it is compacted. */
+const queueCompactAt = 1024;
 /** Slots of the filter of held and open span ids (a power of two). */
 const idFilterSize = 4096;
 
@@ -96,8 +96,6 @@ type TraceAgg = {
   /** 0: no parent, 1: remote parent, 2: other; lower wins the root name. */
   rootRank: number;
   rootStart: number;
-  /** Serial number among the traces added; old ones fall out of the window. */
-  seq: number;
 };
 
 type StatsCollectorOptions = {
@@ -119,14 +117,10 @@ class StatsCollector implements RecordSink {
   /** Held `start` lines that turned out invalid when parsed. */
   public malformedStarts: number = 0;
   protected traces: Map<string, TraceAgg> = new Map();
-  /**
-   * Traces kept: the last `keep` added (`traceCapacity` as a whole number).
-   * Older ones stay in `traces` until a purge but count as gone: deleting
-   * from a big Map one key per new trace is slow.
-   */
-  protected keep: number;
-  protected added: number = 0;
-  protected purgeAt: number;
+  protected traceCapacity: number;
+  /** The ids of `traces` in the order they were added, from `queueHead`. */
+  protected traceQueue: Array<string> = [];
+  protected queueHead: number = 0;
   protected recentCount: number;
   protected finished: number = 0;
   protected errors: number = 0;
@@ -141,9 +135,7 @@ class StatsCollector implements RecordSink {
   protected idFilter: Uint32Array = new Uint32Array(idFilterSize);
 
   constructor(options: StatsCollectorOptions = {}) {
-    const capacity = Math.floor(Number(options.traceCapacity ?? 10000));
-    this.keep = Number.isNaN(capacity) ? Infinity : capacity;
-    this.purgeAt = Math.max(0, this.keep) * 1.25 + purgeSlack;
+    this.traceCapacity = options.traceCapacity ?? 10000;
     this.recentCount = options.recentCount ?? 10;
   }
 
@@ -318,15 +310,14 @@ class StatsCollector implements RecordSink {
       (a, b) => a.startTime - b.startTime || (a.spanId < b.spanId ? -1 : 1),
     );
     for (const o of open) {
-      const t = this.kept(this.traces.get(o.traceId));
+      const t = this.traces.get(o.traceId);
       if (t != null) t.open = 0;
     }
     for (const o of open) {
-      const t = this.kept(this.traces.get(o.traceId));
+      const t = this.traces.get(o.traceId);
       if (t != null) t.open++;
     }
     const recent = [...this.traces.entries()]
-      .filter(([, t]) => this.kept(t) != null)
       .sort((a, b) => b[1].start - a[1].start || (a[0] < b[0] ? -1 : 1))
       .slice(0, this.recentCount)
       .map(([traceId, t]): TraceSummary => ({
@@ -365,7 +356,7 @@ class StatsCollector implements RecordSink {
     let t =
       traceId === this.lastTraceId && this.lastTrace != null
         ? this.lastTrace
-        : this.kept(this.traces.get(traceId));
+        : this.traces.get(traceId);
     if (t == null) {
       this.traceCount++;
       t = {
@@ -377,12 +368,24 @@ class StatsCollector implements RecordSink {
         rootName: '',
         rootRank: 3,
         rootStart: Infinity,
-        seq: ++this.added,
       };
-      // The window keeps the traces added last: files are written in time
-      // order, so these are the most recent.
       this.traces.set(traceId, t);
-      if (this.traces.size > this.purgeAt) this.purge();
+      // Evict the trace seen first. Files are written in time order, so the
+      // window keeps the most recent traces. The ids wait in a queue in the
+      // order they came: a Map's first key is slow to find once many have
+      // been deleted from its front.
+      const queue = this.traceQueue;
+      queue.push(traceId);
+      if (this.traces.size > this.traceCapacity) {
+        this.traces.delete(queue[this.queueHead++]);
+        if (
+          this.queueHead >= queueCompactAt &&
+          this.queueHead * 2 > queue.length
+        ) {
+          queue.splice(0, this.queueHead);
+          this.queueHead = 0;
+        }
+      }
     } else if (start < t.start) {
       t.end += (t.start - start) * 1000;
       t.start = start;
@@ -390,20 +393,6 @@ class StatsCollector implements RecordSink {
     this.lastTraceId = traceId;
     this.lastTrace = t;
     return t;
-  }
-
-  /** `t` if it is still in the window of kept traces. */
-  protected kept(t: TraceAgg | undefined): TraceAgg | undefined {
-    return t !== undefined && t.seq > this.added - this.keep ? t : undefined;
-  }
-
-  /** Drops the traces that fell out of the window. */
-  protected purge(): void {
-    const traces: Map<string, TraceAgg> = new Map();
-    for (const [id, t] of this.traces) {
-      if (this.kept(t) != null) traces.set(id, t);
-    }
-    this.traces = traces;
   }
 
   protected rootCandidate(
