@@ -65,6 +65,68 @@ describe('StatsCollector and LogHistogram', () => {
     expect(h.size).toBeLessThan(2000);
   });
 
+  test('histogram buckets: dense or in a map, the same quantiles', () => {
+    // The bucket method on a Map, as the histogram defines it.
+    const model = (
+      values: Array<number>,
+      alpha: number,
+      q: number,
+      exactLimit: number,
+    ): number => {
+      const gamma = (1 + alpha) / (1 - alpha);
+      const kept = values.filter((v) => v >= 0 && v !== Infinity);
+      if (kept.length === 0) return NaN;
+      const rank = Math.min(
+        kept.length,
+        Math.max(1, Math.ceil(q * kept.length)),
+      );
+      const min = Math.min(...kept);
+      const max = Math.max(...kept);
+      if (kept.length <= exactLimit) {
+        return [...kept].sort((a, b) => a - b)[rank - 1];
+      }
+      if (rank === kept.length) return max;
+      let seen = kept.filter((v) => v < 1).length;
+      if (seen >= rank) return min;
+      const buckets = new Map<number, number>();
+      for (const v of kept) {
+        if (v < 1) continue;
+        const i = Math.ceil(Math.log(v) / Math.log(gamma));
+        buckets.set(i, (buckets.get(i) ?? 0) + 1);
+      }
+      for (const k of [...buckets.keys()].sort((a, b) => a - b)) {
+        seen += buckets.get(k)!;
+        if (seen >= rank) {
+          const estimate = (2 * Math.pow(gamma, k)) / (gamma + 1);
+          return Math.min(max, Math.max(min, estimate));
+        }
+      }
+      return max;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.nat(),
+            fc.double({ min: 0, max: 1e15, noNaN: true }),
+            fc.constantFrom(0, 0.5, 1, 2 ** 53, -1, NaN, Infinity),
+          ),
+          { maxLength: 400 },
+        ),
+        fc.constantFrom(0.01, 0.1, 0.0001),
+        fc.constantFrom(0, 5),
+        (values, alpha, exactLimit) => {
+          const h = new LogHistogram(alpha, exactLimit);
+          for (const v of values) h.add(v);
+          for (const q of [0, 0.5, 0.95, 0.99, 1]) {
+            expect(h.quantile(q)).toBe(model(values, alpha, q, exactLimit));
+          }
+        },
+      ),
+      fcParams({ numRuns: 300 }),
+    );
+  });
+
   test('small samples are exact', () => {
     const h = new LogHistogram();
     [5, 1, 4, 2, 3].forEach((v) => h.add(v));
