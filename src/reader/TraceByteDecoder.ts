@@ -549,20 +549,4 @@ class TraceByteDecoder extends LineDecoder {
 }
 
 export default TraceByteDecoder;
-export {
-  utf8,
-  latin1,
-  sameBytes,
-  spanHead,
-  spanIdKey,
-  parentKey,
-  nameKey,
-  kindKey,
-  startKey,
-  durationKey,
-  statusKey,
-  messageKey,
-  attributesKey,
-  eventsKey,
-  linksKey,
-};
+export { utf8, latin1, sameBytes };
