@@ -10,6 +10,9 @@
  * While there are at most `exactLimit` values they are also kept verbatim,
  * so small samples report exact quantiles.
  */
+/** Longest dense bucket array; past it the buckets go into a Map. */
+const denseLimit = 4096;
+
 class LogHistogram {
   /** Relative error bound of quantiles taken from the buckets. */
   public readonly relativeError: number;
@@ -20,7 +23,15 @@ class LogHistogram {
   protected gamma: number;
   protected logGamma: number;
   protected zeros: number = 0;
+  /** Bucket counts by index, once the dense array would be too long. */
   protected buckets: Map<number, number> = new Map();
+  /**
+   * Counts of buckets `low`, `low + 1`, ... while they span at most
+   * `denseLimit` (always, with the default error): no hashing per value.
+   */
+  protected dense: Array<number> | undefined = [];
+  protected low: number = 0;
+  protected used: number = 0;
   protected exact: Array<number> | undefined = [];
   protected exactLimit: number;
 
@@ -47,12 +58,60 @@ class LogHistogram {
       return;
     }
     const i = Math.ceil(Math.log(value) / this.logGamma);
-    this.buckets.set(i, (this.buckets.get(i) ?? 0) + 1);
+    const dense = this.dense;
+    if (dense !== undefined) {
+      const at = i - this.low;
+      if (at >= 0 && at < dense.length) {
+        if (dense[at]++ === 0) this.used++;
+        return;
+      }
+      if (this.growDense(i)) return;
+    }
+    const n = this.buckets.get(i) ?? 0;
+    if (n === 0) this.used++;
+    this.buckets.set(i, n + 1);
+  }
+
+  /**
+   * Counts `i` in the dense array, grown to hold it (amortised: it at least
+   * doubles); false, having moved the counts to the Map, when it would
+   * span too many buckets or `i` is not an integer.
+   */
+  protected growDense(i: number): boolean {
+    const dense = this.dense!;
+    if (Number.isSafeInteger(i)) {
+      if (dense.length === 0) {
+        this.low = i;
+        dense.push(1);
+        this.used++;
+        return true;
+      }
+      const high = this.low + dense.length - 1;
+      if (Math.max(high, i) - Math.min(this.low, i) < denseLimit) {
+        if (i < this.low) {
+          const grow = Math.max(this.low - i, dense.length);
+          const front = new Array<number>(grow).fill(0);
+          this.dense = front.concat(dense);
+          this.low -= grow;
+        } else {
+          const grow = Math.max(i - high, dense.length);
+          for (let k = 0; k < grow; k++) dense.push(0);
+        }
+        this.dense![i - this.low]++;
+        this.used++;
+        return true;
+      }
+    }
+    for (let at = 0; at < dense.length; at++) {
+      if (dense[at] > 0) this.buckets.set(this.low + at, dense[at]);
+    }
+    this.dense = undefined;
+    return false;
   }
 
   /** Number of buckets in use (the memory the histogram holds). */
   public get size(): number {
-    return this.buckets.size;
+    return this.used;
   }
 
   /**
@@ -69,9 +128,13 @@ class LogHistogram {
     if (rank === this.count) return this.max;
     let seen = this.zeros;
     if (seen >= rank) return this.min;
-    const keys = [...this.buckets.keys()].sort((a, b) => a - b);
+    const dense = this.dense;
+    const keys =
+      dense !== undefined
+        ? dense.flatMap((n, at) => (n > 0 ? [this.low + at] : []))
+        : [...this.buckets.keys()].sort((a, b) => a - b);
     for (const k of keys) {
-      seen += this.buckets.get(k)!;
+      seen += dense !== undefined ? dense[k - this.low] : this.buckets.get(k)!;
       if (seen >= rank) {
         const estimate = (2 * Math.pow(this.gamma, k)) / (this.gamma + 1);
         return Math.min(this.max, Math.max(this.min, estimate));

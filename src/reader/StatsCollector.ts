@@ -11,6 +11,37 @@ import { SpanStatusCode } from '../constants.js';
  * chunk alive; the oldest is parsed when full.
  */
 const pendingLimit = 128;
+/** Evicted trace ids kept at the queue's front before it is compacted. */
+const queueCompactAt = 1024;
+/** Slots of the filter of held and open span ids (a power of two). */
+const idFilterSize = 4096;
+
+/** The id filter slot of a span id, from its last four characters. */
+function idSlot(id: string): number {
+  const n = id.length;
+  const h =
+    ((id.charCodeAt(n - 1) * 31 + id.charCodeAt(n - 2)) * 31 +
+      id.charCodeAt(n - 3)) *
+      31 +
+    id.charCodeAt(n - 4);
+  // NaN (ids shorter than four characters) lands in slot 0.
+  return Math.imul(h | 0, 0x9e3779b1) >>> 20;
+}
+
+/** {@link idSlot} of the id whose bytes end before `end` (Latin-1 text). */
+function idSlotBytes(b: Uint8Array, end: number): number {
+  const h =
+    ((b[end - 1] * 31 + b[end - 2]) * 31 + b[end - 3]) * 31 + b[end - 4];
+  return Math.imul(h | 0, 0x9e3779b1) >>> 20;
+}
+
+/** Running figures of one span name. */
+type NameEntry = {
+  name: string;
+  count: number;
+  errors: number;
+  h: LogHistogram;
+};
 
 /** Per-span-name figures of {@link StatsCollector}. */
 type NameStats = {
@@ -79,10 +110,7 @@ type StatsCollectorOptions = {
  * fixed window of recent traces; never by the number of spans.
  */
 class StatsCollector implements RecordSink {
-  protected names: Map<
-    string,
-    { count: number; errors: number; h: LogHistogram }
-  > = new Map();
+  protected names: Map<string, NameEntry> = new Map();
   protected openSpans: Map<string, OpenSpanInfo> = new Map();
   protected pending: Map<string, { line: string; source: SpanSource }> =
     new Map();
@@ -90,6 +118,9 @@ class StatsCollector implements RecordSink {
   public malformedStarts: number = 0;
   protected traces: Map<string, TraceAgg> = new Map();
   protected traceCapacity: number;
+  /** The ids of `traces` in the order they were added, from `queueHead`. */
+  protected traceQueue: Array<string> = [];
+  protected queueHead: number = 0;
   protected recentCount: number;
   protected finished: number = 0;
   protected errors: number = 0;
@@ -97,6 +128,11 @@ class StatsCollector implements RecordSink {
   protected dropped = { records: 0, attributes: 0, events: 0, links: 0 };
   protected lastTraceId: string = '';
   protected lastTrace?: TraceAgg;
+  /**
+   * Counts of the held and open span ids by {@link idSlot}: a finished span
+   * whose slot is empty was neither, so the byte path need not build its id.
+   */
+  protected idFilter: Uint32Array = new Uint32Array(idFilterSize);
 
   constructor(options: StatsCollectorOptions = {}) {
     this.traceCapacity = options.traceCapacity ?? 10000;
@@ -107,39 +143,22 @@ class StatsCollector implements RecordSink {
   public record(record: TraceRecord, source: SpanSource): void {
     switch (record.type) {
       case 'span': {
-        this.finished++;
-        // A held start was never counted; one parsed from the held lines or
-        // read as a record was (then it is in openSpans).
-        const wasHeld = this.pending.delete(record.spanId);
-        // Whether its start was already counted in its trace.
-        const wasOpen =
-          !wasHeld &&
-          this.openSpans.size > 0 &&
-          this.openSpans.delete(record.spanId);
-        let s = this.names.get(record.name);
-        if (s == null) {
-          s = { count: 0, errors: 0, h: new LogHistogram() };
-          this.names.set(record.name, s);
-        }
-        s.count++;
-        s.h.add(record.duration);
-        const error = record.status.code === SpanStatusCode.ERROR;
-        if (error) {
-          s.errors++;
-          this.errors++;
-        }
         const d = record.dropped;
         if (d != null) {
           this.dropped.attributes += d.attributes ?? 0;
           this.dropped.events += d.events ?? 0;
           this.dropped.links += d.links ?? 0;
         }
-        const t = this.trace(record.traceId, record.startTime);
-        if (!wasOpen) t.spans++;
-        if (error) t.errors++;
-        const end = (record.startTime - t.start) * 1000 + record.duration;
-        if (end > t.end) t.end = end;
-        this.rootCandidate(t, record.name, record.parentId, record.startTime);
+        const parentId = record.parentId;
+        this.finishedSpan(
+          this.nameEntry(record.name),
+          record.traceId,
+          record.spanId,
+          record.startTime,
+          record.duration,
+          record.status.code === SpanStatusCode.ERROR,
+          parentId == null ? 0 : parentId.length === 16 ? 1 : 2,
+        );
         return;
       }
       case 'start': {
@@ -149,6 +168,7 @@ class StatsCollector implements RecordSink {
         ) {
           return;
         }
+        this.idFilter[idSlot(record.spanId)]++;
         this.openSpans.set(record.spanId, {
           traceId: record.traceId,
           spanId: record.spanId,
@@ -160,7 +180,12 @@ class StatsCollector implements RecordSink {
         t.spans++;
         const at = (record.startTime - t.start) * 1000;
         if (at > t.end) t.end = at;
-        this.rootCandidate(t, record.name, record.parentId, record.startTime);
+        this.rootCandidate(
+          t,
+          record.name,
+          record.parentId == null ? 0 : record.parentId.length === 16 ? 1 : 2,
+          record.startTime,
+        );
         return;
       }
       case 'dropped':
@@ -179,17 +204,89 @@ class StatsCollector implements RecordSink {
     ) {
       return;
     }
+    this.idFilter[idSlot(spanId)]++;
     this.pending.set(spanId, { line, source });
     if (this.pending.size > pendingLimit) {
       const [id, held] = this.pending.entries().next().value!;
       this.pending.delete(id);
+      this.idFilter[idSlot(id)]--;
       this.parseStart(held.line, held.source);
     }
+  }
+
+  /**
+   * The running figures of span name `name`, made on first use. For the
+   * byte path of {@link StatsByteDecoder}, which keeps them by the name's
+   * bytes.
+   *
+   * @internal
+   */
+  public nameEntry(name: string): NameEntry {
+    let s = this.names.get(name);
+    if (s == null) {
+      s = { name, count: 0, errors: 0, h: new LogHistogram() };
+      this.names.set(name, s);
+    }
+    return s;
+  }
+
+  /**
+   * Whether a span id in filter slot `slot` may be held or open; when not,
+   * {@link StatsCollector.finishedSpan} needs no id.
+   *
+   * @internal
+   */
+  public mayHold(slot: number): boolean {
+    return this.idFilter[slot] !== 0;
+  }
+
+  /**
+   * Counts a finished span without dropped counts, as {@link record} does.
+   * `spanId` may be undefined when {@link StatsCollector.mayHold} said its
+   * slot is empty; `rank` is 0 with no parent, 1 for a remote (16-digit)
+   * parent, 2 for any other.
+   *
+   * @internal
+   */
+  public finishedSpan(
+    s: NameEntry,
+    traceId: string,
+    spanId: string | undefined,
+    startTime: number,
+    duration: number,
+    error: boolean,
+    rank: number,
+  ): void {
+    this.finished++;
+    // A held start was never counted; one parsed from the held lines or
+    // read as a record was (then it is in openSpans).
+    let wasOpen = false;
+    if (spanId !== undefined) {
+      if (this.pending.delete(spanId)) {
+        this.idFilter[idSlot(spanId)]--;
+      } else if (this.openSpans.size > 0 && this.openSpans.delete(spanId)) {
+        this.idFilter[idSlot(spanId)]--;
+        wasOpen = true;
+      }
+    }
+    s.count++;
+    s.h.add(duration);
+    if (error) {
+      s.errors++;
+      this.errors++;
+    }
+    const t = this.trace(traceId, startTime);
+    if (!wasOpen) t.spans++;
+    if (error) t.errors++;
+    const end = (startTime - t.start) * 1000 + duration;
+    if (end > t.end) t.end = end;
+    this.rootCandidate(t, s.name, rank, startTime);
   }
 
   /** The figures so far. */
   public result(): StatsResult {
     const held = [...this.pending.values()];
+    for (const id of this.pending.keys()) this.idFilter[idSlot(id)]--;
     this.pending.clear();
     for (const h of held) this.parseStart(h.line, h.source);
     const byName: Array<NameStats> = [];
@@ -273,10 +370,21 @@ class StatsCollector implements RecordSink {
         rootStart: Infinity,
       };
       this.traces.set(traceId, t);
-      // Map order is insertion order: evict the trace seen first. Files are
-      // written in time order, so the window keeps the most recent traces.
+      // Evict the trace seen first. Files are written in time order, so the
+      // window keeps the most recent traces. The ids wait in a queue in the
+      // order they came: a Map's first key is slow to find once many have
+      // been deleted from its front.
+      const queue = this.traceQueue;
+      queue.push(traceId);
       if (this.traces.size > this.traceCapacity) {
-        this.traces.delete(this.traces.keys().next().value!);
+        this.traces.delete(queue[this.queueHead++]);
+        if (
+          this.queueHead >= queueCompactAt &&
+          this.queueHead * 2 > queue.length
+        ) {
+          queue.splice(0, this.queueHead);
+          this.queueHead = 0;
+        }
       }
     } else if (start < t.start) {
       t.end += (t.start - start) * 1000;
@@ -290,10 +398,9 @@ class StatsCollector implements RecordSink {
   protected rootCandidate(
     t: TraceAgg,
     name: string,
-    parentId: string | undefined,
+    rank: number,
     start: number,
   ): void {
-    const rank = parentId == null ? 0 : parentId.length === 16 ? 1 : 2;
     if (rank < t.rootRank || (rank === t.rootRank && start < t.rootStart)) {
       t.rootRank = rank;
       t.rootStart = start;
@@ -303,4 +410,11 @@ class StatsCollector implements RecordSink {
 }
 
 export default StatsCollector;
-export type { NameStats, OpenSpanInfo, StatsResult, StatsCollectorOptions };
+export { idSlotBytes };
+export type {
+  NameEntry,
+  NameStats,
+  OpenSpanInfo,
+  StatsResult,
+  StatsCollectorOptions,
+};

@@ -135,11 +135,17 @@ class TraceByteDecoder extends LineDecoder {
       }
     }
     this.rest = undefined;
-    let nl = buf.indexOf(10, start);
-    while (nl !== -1) {
-      this.line(buf, start, nl, false);
+    // Lines before the last newline are whole: scan() reads them without
+    // running off the end (reads past the end would slow every byte read).
+    const lastNl = buf.lastIndexOf(10);
+    for (;;) {
+      let nl = start <= lastNl ? this.scan(buf, start) : -1;
+      if (nl === -1) {
+        nl = buf.indexOf(10, start);
+        if (nl === -1) break;
+        this.line(buf, start, nl, false);
+      }
       start = nl + 1;
-      nl = buf.indexOf(10, start);
     }
     this.base += start;
     if (buf.length - start > maxLineBytes) {
@@ -216,6 +222,17 @@ class TraceByteDecoder extends LineDecoder {
       }
     }
     this.deliver(parseLineFast(utf8.call(buf, start, end), this.options), last);
+  }
+
+  /**
+   * A subclass's reader of whole lines straight from the bytes: takes the
+   * line at `start` if it can (counting it as {@link LineDecoder} would)
+   * and returns the offset of its newline, or -1 to leave it to
+   * {@link TraceByteDecoder.line}. A newline follows `start` in `buf`; the
+   * scan must stop at it (each check stops at the first byte that fails).
+   */
+  protected scan(_buf: Uint8Array, _start: number): number {
+    return -1;
   }
 
   protected isStartHead(buf: Uint8Array, start: number, end: number): boolean {
@@ -532,3 +549,4 @@ class TraceByteDecoder extends LineDecoder {
 }
 
 export default TraceByteDecoder;
+export { utf8, latin1, sameBytes };

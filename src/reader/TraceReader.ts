@@ -4,6 +4,8 @@ import type { ParseOptions } from '../format/parse.js';
 import fs from 'node:fs';
 import { createIssues } from './TraceDecoder.js';
 import TraceByteDecoder from './TraceByteDecoder.js';
+import StatsByteDecoder from './StatsByteDecoder.js';
+import StatsCollector from './StatsCollector.js';
 import { ErrorSpantrail } from '../errors.js';
 
 /**
@@ -27,6 +29,37 @@ type InputResult = {
   records: number;
   bytes: number;
 };
+
+/** Bytes read from a file at a time. */
+const chunkSize = 1 << 20;
+
+/**
+ * A file's bytes in chunks from two buffers used in turn, each chunk valid
+ * only until the next but one is asked for: for a decoder that keeps no
+ * chunk (the stats path). The next read runs while a chunk is decoded, and
+ * no megabyte is allocated per read (external memory sets off collections).
+ */
+async function* reusedChunks(file: string): AsyncGenerator<Uint8Array> {
+  const handle = await fs.promises.open(file, 'r');
+  const bufs = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
+  let i = 0;
+  let next = handle.read(bufs[0], 0, chunkSize, null);
+  try {
+    for (;;) {
+      const { bytesRead } = await next;
+      if (bytesRead === 0) return;
+      const buf = bufs[i];
+      i ^= 1;
+      // The other buffer's chunk was decoded before this one was asked for.
+      next = handle.read(bufs[i], 0, chunkSize, null);
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    // A read left running when decoding stopped: settle it before closing.
+    await next.catch(() => undefined);
+    await handle.close();
+  }
+}
 
 /** A reader error the CLI turns into a clear message. */
 class TraceReadError extends ErrorSpantrail {
@@ -93,13 +126,28 @@ class TraceReader {
           );
         }
         total = stat.size;
-        stream = fs.createReadStream(input, { highWaterMark: 1 << 20 });
+        stream =
+          Object.getPrototypeOf(sink) === StatsCollector.prototype &&
+          this.options.details === false
+            ? reusedChunks(input)
+            : fs.createReadStream(input, { highWaterMark: chunkSize });
       }
     } else {
       name = input.name;
       stream = input.stream;
     }
-    const decoder = new TraceByteDecoder(name, sink, this.issues, this.options);
+    // A plain StatsCollector takes the writer's span lines from the bytes
+    // (a subclass may count records its own way: it gets records).
+    const decoder =
+      Object.getPrototypeOf(sink) === StatsCollector.prototype &&
+      this.options.details === false
+        ? new StatsByteDecoder(
+            name,
+            sink as StatsCollector,
+            this.issues,
+            this.options,
+          )
+        : new TraceByteDecoder(name, sink, this.issues, this.options);
     const onProgress = this.options.onProgress;
     let bytes = 0;
     try {
