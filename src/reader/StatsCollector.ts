@@ -128,6 +128,8 @@ class StatsCollector implements RecordSink {
   protected dropped = { records: 0, attributes: 0, events: 0, links: 0 };
   protected lastTraceId: string = '';
   protected lastTrace?: TraceAgg;
+  /** The record of the trace evicted last, for the next new trace. */
+  protected spareTrace?: TraceAgg;
   /**
    * Counts of the held and open span ids by {@link idSlot}: a finished span
    * whose slot is empty was neither, so the byte path need not build its id.
@@ -359,16 +361,32 @@ class StatsCollector implements RecordSink {
         : this.traces.get(traceId);
     if (t == null) {
       this.traceCount++;
-      t = {
-        start,
-        end: 0,
-        spans: 0,
-        open: 0,
-        errors: 0,
-        rootName: '',
-        rootRank: 3,
-        rootStart: Infinity,
-      };
+      // The record of the last trace evicted is reused: a full window
+      // allocates nothing per new trace but its id, so the heap stays flat
+      // on a file of any length.
+      t = this.spareTrace;
+      this.spareTrace = undefined;
+      if (t === undefined) {
+        t = {
+          start,
+          end: 0,
+          spans: 0,
+          open: 0,
+          errors: 0,
+          rootName: '',
+          rootRank: 3,
+          rootStart: Infinity,
+        };
+      } else {
+        t.start = start;
+        t.end = 0;
+        t.spans = 0;
+        t.open = 0;
+        t.errors = 0;
+        t.rootName = '';
+        t.rootRank = 3;
+        t.rootStart = Infinity;
+      }
       this.traces.set(traceId, t);
       // Evict the trace seen first. Files are written in time order, so the
       // window keeps the most recent traces. The ids wait in a queue in the
@@ -377,7 +395,9 @@ class StatsCollector implements RecordSink {
       const queue = this.traceQueue;
       queue.push(traceId);
       if (this.traces.size > this.traceCapacity) {
-        this.traces.delete(queue[this.queueHead++]);
+        const evicted = queue[this.queueHead++];
+        this.spareTrace = this.traces.get(evicted);
+        this.traces.delete(evicted);
         if (
           this.queueHead >= queueCompactAt &&
           this.queueHead * 2 > queue.length
