@@ -1,4 +1,9 @@
-import type { MetaRecord, TraceRecord } from '../format/types.js';
+import type {
+  MetaRecord,
+  SpanRecord,
+  StartRecord,
+  TraceRecord,
+} from '../format/types.js';
 import type { SpanSource } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
 
@@ -206,6 +211,9 @@ class SpanIndex implements RecordSink {
   /** Children whose parent is not (yet) in the index, by parent id. */
   protected waiting: Map<string, Array<number>> = new Map();
   protected procBySource: Map<SpanSource, number> = new Map();
+  /** The last source and its process (records come in runs per source). */
+  protected lastSource?: SpanSource;
+  protected lastProc: number = -1;
   protected fileIds: Map<string, number> = new Map();
   /** Per file: offsets of every record line and the span it belongs to. */
   protected lineOff: Array<{ off: Float64Array; span: Int32Array; n: number }> =
@@ -253,6 +261,10 @@ class SpanIndex implements RecordSink {
       i = this.add(r.spanId, head ?? -1, r.traceId, tn, r.parentId, source);
     } else if (r.type === 'start') {
       return;
+    } else {
+      // The latest record may be in another file (e.g. after a rotation):
+      // its offset is read back through that file's process.
+      this.pr[i] = this.process(source);
     }
     const t = this.traces[this.tr[i]];
     if (r.type === 'span') {
@@ -503,6 +515,67 @@ class SpanIndex implements RecordSink {
   /** Process label of a span. */
   public processOf(i: number): IndexProcess | undefined {
     return this.procs[this.pr[i]];
+  }
+
+  /**
+   * A span as a record, from the index alone (no attributes, events or
+   * links: those stay in the file).
+   */
+  public recordOf(i: number): StartRecord | SpanRecord | undefined {
+    if (!(i >= 0 && i < this.size)) return undefined;
+    const head = {
+      traceId: this.traces[this.tr[i]].id,
+      spanId: this.ids[i],
+      name: this.names[this.nm[i]],
+      kind: this.kd[i] as StartRecord['kind'],
+      startTime: this.st[i],
+      attributes: Object.create(null),
+    };
+    const parentId = this.par[i] >= 0 ? this.ids[this.par[i]] : undefined;
+    const out: StartRecord | SpanRecord =
+      this.du[i] < 0
+        ? { type: 'start', ...head }
+        : {
+            type: 'span',
+            ...head,
+            duration: this.du[i],
+            status: { code: this.code[i] as SpanRecord['status']['code'] },
+            events: [],
+            links: [],
+          };
+    if (parentId != null) out.parentId = parentId;
+    return out;
+  }
+
+  /**
+   * The record line of span `i` before its latest one, in the same file
+   * (a `start` before its end): its offset and the offset of the next
+   * record line (the line ends before it), or undefined.
+   */
+  public earlierLine(i: number): { offset: number; limit: number } | undefined {
+    const p = this.procs[this.pr[i]];
+    const lines = p != null ? this.lineOff[p.fileIndex] : undefined;
+    if (lines == null || !(i >= 0 && i < this.size)) return undefined;
+    const latest = this.off[i];
+    let lo = 0;
+    let hi = lines.n - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (lines.off[mid] <= latest) {
+        at = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (at < 0 || lines.off[at] !== latest) return undefined;
+    for (let k = at - 1; k >= 0; k--) {
+      if (lines.span[k] === i) {
+        return { offset: lines.off[k], limit: lines.off[k + 1] };
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -842,6 +915,7 @@ class SpanIndex implements RecordSink {
   }
 
   protected process(source: SpanSource): number {
+    if (source === this.lastSource) return this.lastProc;
     let p = this.procBySource.get(source);
     if (p === undefined) {
       const meta = source.meta;
@@ -852,7 +926,10 @@ class SpanIndex implements RecordSink {
       p = this.procs.length;
       const proc: IndexProcess = {
         file: source.file,
-        fileIndex: this.fileId(source.file),
+        // The file of `at` (a follower names each file it opens apart).
+        fileIndex: this.fileId(
+          this.cursor.file !== '' ? this.cursor.file : source.file,
+        ),
         service,
         label: meta?.pid != null ? `${service} (pid ${meta.pid})` : service,
       };
@@ -860,6 +937,8 @@ class SpanIndex implements RecordSink {
       this.procs.push(proc);
       this.procBySource.set(source, p);
     }
+    this.lastSource = source;
+    this.lastProc = p;
     return p;
   }
 }

@@ -142,7 +142,7 @@ async function html(args: Array<string>): Promise<number> {
   const page = renderViewerPage({
     title,
     mode: 'static',
-    data: staticData(index, title, files, maxSpans),
+    data: await staticData(index, title, files, maxSpans),
   });
   const output = values.output as string | undefined;
   if (output != null && output !== '-') {

@@ -20,24 +20,34 @@ type IndexFollowerOptions = {
 
 type FileState = {
   path: string;
+  /** The file's name in the index: the path, then one per rotation. */
+  key: string;
+  /** Files opened at the path so far, this one included. */
+  generation: number;
+  /** Held open, like `tail -F`: a rotated file is still read through it. */
+  handle?: fs.promises.FileHandle;
   offset: number;
-  /** Inode of the file being read; a new one means it was rotated. */
+  dev: number;
   ino: number;
   /** Its first line (up to 4 KiB): a rewrite changes it. */
   head: Uint8Array | undefined;
-  seen: boolean;
   decoder: TraceByteDecoder;
 };
 
 /** Bytes read per call: large reads, but the event loop still breathes. */
 const readSize = 4 << 20;
 const defaultInterval = 200;
+/** Separates a path from its rotation number in an index file name. */
+const generationMark = '\u0000';
 
 /**
  * Follows trace files into a {@link SpanIndex}, like `tail -F`: a file may
- * not exist yet, may grow, and may be truncated or rotated (replaced by a
- * new file under its name). A truncation or rotation rebuilds the index
- * from every file, since spans of one trace may be in several files.
+ * not exist yet, may grow, and may be truncated or rotated. A rotated file
+ * (a new file under its name) is kept open and retired: its spans stay in
+ * the index, their details are read through it, and it is still read if
+ * its writer appends to it; the new file is followed from its start. A
+ * truncation in place means the data is gone: the index is rebuilt from
+ * every file, since spans of one trace may be in several files.
  */
 class IndexFollower {
   public index: SpanIndex;
@@ -48,6 +58,8 @@ class IndexFollower {
   public bytesRead: number = 0;
   public bytesTotal: number = 0;
   protected files: Array<FileState>;
+  /** Rotated away from their path, kept open until {@link stop}. */
+  protected retired: Array<FileState> = [];
   protected options: IndexFollowerOptions;
   protected timer?: ReturnType<typeof setTimeout>;
   protected stopped: boolean = false;
@@ -57,7 +69,7 @@ class IndexFollower {
   constructor(paths: Array<string>, options: IndexFollowerOptions = {}) {
     this.options = options;
     this.index = new SpanIndex({ keepLines: options.keepLines });
-    this.files = paths.map((path) => this.fresh(path));
+    this.files = paths.map((path) => this.fresh(path, 0));
   }
 
   /** Reads what is there, then polls until {@link stop}. */
@@ -76,11 +88,19 @@ class IndexFollower {
     this.loaded = true;
   }
 
+  /** Stops polling and closes every file, retired ones included. */
   public async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer != null) clearTimeout(this.timer);
     this.timer = undefined;
     await this.polling;
+    const open = [...this.files, ...this.retired];
+    this.retired = [];
+    for (const f of open) {
+      const handle = f.handle;
+      f.handle = undefined;
+      await handle?.close().catch(() => undefined);
+    }
   }
 
   /** Reads whatever was appended to each file. */
@@ -93,20 +113,55 @@ class IndexFollower {
     return this.polling;
   }
 
-  protected fresh(path: string): FileState {
+  /**
+   * The open file an index file name (`SpanIndex.files`) was read from,
+   * retired or not; undefined when it is not open.
+   */
+  public handleOf(key: string): fs.promises.FileHandle | undefined {
+    for (const f of this.files) if (f.key === key) return f.handle;
+    for (const f of this.retired) if (f.key === key) return f.handle;
+    return undefined;
+  }
+
+  /** Reads `length` bytes at `offset` of an index file, or undefined. */
+  public async readAt(
+    key: string,
+    offset: number,
+    length: number,
+  ): Promise<Buffer | undefined> {
+    const handle = this.handleOf(key);
+    if (handle == null || !(length >= 0) || !(offset >= 0)) return undefined;
+    try {
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buf, 0, length, offset);
+      return buf.subarray(0, bytesRead);
+    } catch {
+      return undefined;
+    }
+  }
+
+  protected fresh(
+    path: string,
+    generation: number,
+    handle?: fs.promises.FileHandle,
+  ): FileState {
     const state: FileState = {
       path,
+      key: generation === 0 ? path : path + generationMark + generation,
+      generation,
+      handle,
       offset: 0,
+      dev: -1,
       ino: -1,
       head: undefined,
-      seen: false,
       decoder: undefined as unknown as TraceByteDecoder,
     };
+    const key = state.key;
     const sink: RecordSink = {
       record: (r, source) => {
         const d = state.decoder;
         this.index.at(
-          path,
+          key,
           d.lineOffset,
           d.lineLength,
           this.options.keepLines === true ? d.lineText() : '',
@@ -120,10 +175,19 @@ class IndexFollower {
     return state;
   }
 
+  /** The same file read again from its start (into a new index). */
+  protected renew(f: FileState): FileState {
+    const g = this.fresh(f.path, f.generation, f.handle);
+    g.dev = f.dev;
+    g.ino = f.ino;
+    return g;
+  }
+
   protected reset(): void {
     this.index = new SpanIndex({ keepLines: this.options.keepLines });
     this.issues = createIssues();
-    this.files = this.files.map((f) => this.fresh(f.path));
+    this.retired = this.retired.map((f) => this.renew(f));
+    this.files = this.files.map((f) => this.renew(f));
     this.options.onReset?.();
   }
 
@@ -131,33 +195,85 @@ class IndexFollower {
     const before = this.index.generation;
     const index = this.index;
     let total = 0;
-    for (const f of this.files) {
-      let stat: fs.Stats;
+    // Retired files first: their spans come before the new files' ones.
+    for (const f of this.retired) {
+      const size = await this.sizeOf(f);
+      if (size < 0) continue;
+      total += Math.max(size, f.offset);
+      if (size > f.offset) await this.readFile(f, size);
+      if (this.stopped || this.index !== index) return;
+    }
+    for (let k = 0; k < this.files.length; k++) {
+      let f = this.files[k];
+      let stat: fs.Stats | undefined;
       try {
         stat = await fs.promises.stat(f.path);
       } catch {
         // Not there (yet, or between a rotation's rename and create).
-        continue;
+        stat = undefined;
       }
-      if (!stat.isFile()) continue;
-      total += stat.size;
+      if (stat != null && !stat.isFile()) stat = undefined;
       if (
-        f.seen &&
-        (stat.ino !== f.ino ||
-          stat.size < f.offset ||
-          (await this.rewritten(f, stat.size)))
+        f.handle != null &&
+        stat != null &&
+        (stat.ino !== f.ino || stat.dev !== f.dev)
       ) {
+        // Rotated: read the old file to its end and keep it open.
+        const size = await this.sizeOf(f);
+        if (size > f.offset) await this.readFile(f, size);
+        if (this.stopped || this.index !== index) return;
+        this.retired.push(f);
+        total += f.offset;
+        f = this.fresh(f.path, f.generation + 1);
+        this.files[k] = f;
+      }
+      if (f.handle == null) {
+        if (stat == null || !(await this.openFile(f))) continue;
+      }
+      const size = await this.sizeOf(f);
+      if (size < 0) continue;
+      total += size;
+      if (size < f.offset || (await this.rewritten(f, size))) {
+        // Truncated in place: what was read is gone.
         this.reset();
         return this.pollFiles();
       }
-      f.seen = true;
-      f.ino = stat.ino;
-      if (f.head === undefined) await this.rewritten(f, stat.size);
-      if (stat.size > f.offset) await this.readFile(f, stat.size);
+      if (size > f.offset) await this.readFile(f, size);
       if (this.stopped || this.index !== index) return;
     }
     this.bytesTotal = total;
     if (this.index.generation !== before) this.options.onUpdate?.();
+  }
+
+  /** Opens the file at the path; false when it is not a regular file. */
+  protected async openFile(f: FileState): Promise<boolean> {
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(f.path, 'r');
+    } catch {
+      return false;
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile() || this.stopped) throw new Error('not a file');
+      f.handle = handle;
+      f.dev = stat.dev;
+      f.ino = stat.ino;
+      return true;
+    } catch {
+      await handle.close().catch(() => undefined);
+      return false;
+    }
+  }
+
+  /** The size of the open file, -1 when it cannot be told. */
+  protected async sizeOf(f: FileState): Promise<number> {
+    if (f.handle == null) return -1;
+    try {
+      return (await f.handle.stat()).size;
+    } catch {
+      return -1;
+    }
   }
 
   /**
@@ -166,15 +282,10 @@ class IndexFollower {
    * grows the size. Remembers the first line on the first look.
    */
   protected async rewritten(f: FileState, size: number): Promise<boolean> {
-    if (size === 0) return false;
+    if (size === 0 || f.handle == null) return false;
     let head: Uint8Array;
     try {
-      const handle = await fs.promises.open(f.path, 'r');
-      try {
-        head = await readHead(handle, size);
-      } finally {
-        await handle.close();
-      }
+      head = await readHead(f.handle, size);
     } catch {
       return false;
     }
@@ -184,31 +295,28 @@ class IndexFollower {
   }
 
   protected async readFile(f: FileState, size: number): Promise<void> {
-    let handle: fs.promises.FileHandle;
-    try {
-      handle = await fs.promises.open(f.path, 'r');
-    } catch {
-      return;
-    }
-    try {
-      const index = this.index;
-      while (f.offset < size && !this.stopped && this.index === index) {
-        const { bytesRead } = await handle.read(
+    const handle = f.handle;
+    if (handle == null) return;
+    const index = this.index;
+    while (f.offset < size && !this.stopped && this.index === index) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(
           this.buffer,
           0,
           Math.min(readSize, size - f.offset),
           f.offset,
-        );
-        if (bytesRead === 0) break;
-        f.offset += bytesRead;
-        this.bytesRead += bytesRead;
-        f.decoder.write(this.buffer.subarray(0, bytesRead));
-        this.options.onUpdate?.();
-        // Let requests in between big reads while loading.
-        await new Promise((resolve) => setImmediate(resolve));
+        ));
+      } catch {
+        return;
       }
-    } finally {
-      await handle.close();
+      if (bytesRead === 0) break;
+      f.offset += bytesRead;
+      this.bytesRead += bytesRead;
+      f.decoder.write(this.buffer.subarray(0, bytesRead));
+      this.options.onUpdate?.();
+      // Let requests in between big reads while loading.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

@@ -4,9 +4,8 @@ import type { SpanIndex, TraceListQuery } from '../../reader/index.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import { parseLine } from '../../reader/index.js';
 import IndexFollower from './IndexFollower.js';
-import { renderViewerPage } from '../viewer/index.js';
+import { renderViewerPage, spanDetail } from '../viewer/index.js';
 
 type ViewerServerOptions = {
   files: Array<string>;
@@ -38,14 +37,25 @@ function isAscii(bytes: Buffer): boolean {
 
 const asciiMax = 0x7f;
 
+/** An open file to search (what a follower holds). */
+type ScanHandle = {
+  read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }>;
+  close?: () => Promise<void>;
+};
+
 /**
- * Finds `needle` in every file; returns the byte offsets, per file. An
+ * Finds `needle` in every file (a path, or a file already open); returns the byte offsets, per file. An
  * ASCII needle matches regardless of ASCII case: each chunk is read as
  * latin1 (one character per byte, so offsets stay byte offsets) and
  * lower-cased. A needle with other characters matches its exact bytes.
  */
 async function scanFiles(
-  files: Array<string>,
+  files: Array<string | ScanHandle>,
   needle: Buffer,
 ): Promise<Array<Array<number>>> {
   const out: Array<Array<number>> = [];
@@ -57,9 +67,10 @@ async function scanFiles(
   for (const file of files) {
     const offsets: Array<number> = [];
     out.push(offsets);
-    let handle: fs.promises.FileHandle;
+    let handle: ScanHandle;
     try {
-      handle = await fs.promises.open(file, 'r');
+      handle =
+        typeof file === 'string' ? await fs.promises.open(file, 'r') : file;
     } catch {
       continue;
     }
@@ -87,8 +98,11 @@ async function scanFiles(
         // Overlap so a match across the chunk edge is found once.
         pos += bytesRead - needle.length + 1;
       }
+    } catch {
+      // unreadable now: no hits in it
     } finally {
-      await handle.close();
+      // an open file handed in stays open
+      if (typeof file === 'string') await handle.close?.();
     }
     if (hits >= maxHits) break;
   }
@@ -270,7 +284,11 @@ class ViewerServer {
       // Attribute values (and anything else in the records): a byte search
       // of the files for the query as it appears inside a JSON string.
       const needle = Buffer.from(JSON.stringify(q).slice(1, -1));
-      const hits = await scanFiles(index.files, needle);
+      // Rotated files are searched through the follower's open handles.
+      const hits = await scanFiles(
+        index.files.map((key) => this.follower.handleOf(key) ?? key),
+        needle,
+      );
       if (index !== this.index) return new Set();
       also = new Set();
       hits.forEach((offsets, f) => {
@@ -384,53 +402,27 @@ class ViewerServer {
   }
 
   /**
-   * A span's full record, read back from its line in the file: the span
-   * `spanId` of trace `traceId` (span ids may repeat across traces), or
-   * without a trace id the one seen last.
+   * A span's full record, read back from its line in the file (a rotated
+   * file through its open handle): the span `spanId` of trace `traceId`
+   * (span ids may repeat across traces), or without a trace id the one
+   * seen last.
    */
   protected async spanDetail(
     spanId: string,
     traceId?: string,
   ): Promise<Record<string, unknown> | undefined> {
-    const id = spanId.toLowerCase();
-    const loc = this.index.locate(id, traceId?.toLowerCase());
+    const index = this.index;
+    const loc = index.locate(spanId.toLowerCase(), traceId?.toLowerCase());
     if (loc == null) return undefined;
-    const proc = this.index.processOf(loc.index);
-    const base = {
-      traceId: loc.traceId,
-      spanId: id,
-      process: proc?.label ?? '',
-      file: loc.file,
-    };
-    let line = loc.line;
-    if (line == null && loc.offset >= 0) {
-      try {
-        const handle = await fs.promises.open(loc.file, 'r');
-        try {
-          const buf = Buffer.alloc(loc.length);
-          await handle.read(buf, 0, loc.length, loc.offset);
-          line = buf.toString('utf8');
-        } finally {
-          await handle.close();
-        }
-      } catch {
-        line = undefined;
-      }
-    }
-    const r = line != null ? parseLine(line) : undefined;
-    if (
-      r == null ||
-      r.kind !== 'record' ||
-      (r.record.type !== 'span' && r.record.type !== 'start') ||
-      r.record.spanId !== id ||
-      r.record.traceId !== loc.traceId
-    ) {
-      return { ...base, unavailable: 'the record is no longer in the file' };
-    }
-    return { ...base, record: r.record };
+    return spanDetail(index, loc, async (fileIndex, offset, length) => {
+      const key = index.files[fileIndex];
+      if (key == null) return undefined;
+      const bytes = await this.follower.readAt(key, offset, length);
+      return bytes?.toString('utf8');
+    });
   }
 }
 
 export default ViewerServer;
 export { scanFiles };
-export type { ViewerServerOptions };
+export type { ViewerServerOptions, ScanHandle };

@@ -1,6 +1,6 @@
 import type { SpanIndex } from '../../reader/index.js';
 import fs from 'node:fs';
-import { parseLine } from '../../reader/index.js';
+import { spanDetail } from './spanDetail.js';
 
 /** The key of a span's details in an embedded report. */
 function detailKey(traceId: string, spanId: string): string {
@@ -16,27 +16,38 @@ const defaultMaxSpans = 100000;
  * open spans), for the newest traces that fit in `maxSpans`. Aggregates
  * (flame graph, by-name table, open spans) cover the whole input.
  */
-function staticData(
+async function staticData(
   index: SpanIndex,
   title: string,
   files: Array<string>,
   maxSpans: number = defaultMaxSpans,
-): Record<string, unknown> {
+): Promise<Record<string, unknown>> {
   const all = index.traceList({ limit: Infinity });
   const traces: Array<unknown> = [];
   const tables: Record<string, unknown> = Object.create(null);
   const details: Record<string, unknown> = Object.create(null);
   let spans = 0;
   const fds = new Map<string, number>();
-  const readLine = (file: string, offset: number, length: number): string => {
-    let fd = fds.get(file);
-    if (fd === undefined) {
-      fd = fs.openSync(file, 'r');
-      fds.set(file, fd);
+  const readLine = (
+    fileIndex: number,
+    offset: number,
+    length: number,
+  ): string | undefined => {
+    const file = index.files[fileIndex];
+    // stdin (its lines are kept) cannot be read back
+    if (file == null || file === '-') return undefined;
+    try {
+      let fd = fds.get(file);
+      if (fd === undefined) {
+        fd = fs.openSync(file, 'r');
+        fds.set(file, fd);
+      }
+      const buf = Buffer.alloc(length);
+      const n = fs.readSync(fd, buf, 0, length, offset);
+      return buf.toString('utf8', 0, n);
+    } catch {
+      return undefined;
     }
-    const buf = Buffer.alloc(length);
-    fs.readSync(fd, buf, 0, length, offset);
-    return buf.toString('utf8');
   };
   try {
     for (const item of all.traces) {
@@ -49,31 +60,12 @@ function staticData(
       for (const spanId of table.spanId) {
         const loc = index.locate(spanId, item.id);
         if (loc == null) continue;
-        const proc = index.processOf(loc.index);
-        let line = loc.line;
-        if (line == null && loc.offset >= 0 && loc.file !== '-') {
-          try {
-            line = readLine(loc.file, loc.offset, loc.length);
-          } catch {
-            line = undefined;
-          }
-        }
-        const r = line != null && line !== '' ? parseLine(line) : undefined;
-        const base = {
-          traceId: loc.traceId,
-          spanId,
-          process: proc?.label ?? '',
-          file: loc.file,
-        };
         // by trace and span id: span ids may repeat across traces
-        details[detailKey(item.id, spanId)] =
-          r != null &&
-          r.kind === 'record' &&
-          (r.record.type === 'span' || r.record.type === 'start') &&
-          r.record.spanId === spanId &&
-          r.record.traceId === item.id
-            ? { ...base, record: r.record }
-            : { ...base, unavailable: 'no details for this span' };
+        details[detailKey(item.id, spanId)] = await spanDetail(
+          index,
+          loc,
+          readLine,
+        );
       }
     }
   } finally {

@@ -1015,6 +1015,26 @@ function viewerClient(): void {
           el('div', 'eattr', vis(k) + ' = ' + vis(la[k]), li);
       }
     }
+    // js-logger files: their records are all there is (times in ms)
+    const legacy = d.legacy || [];
+    if (legacy.length > 0) {
+      el('h3', undefined, 'js-logger records', box);
+      const ul = el('ul', 'events legacy', undefined, box);
+      for (const r of legacy) {
+        const li = el('li', undefined, undefined, ul);
+        el(
+          'span',
+          'mute',
+          '+' + fmtNs((r.time - rec.startTime) * 1000) + ' ',
+          li,
+        );
+        el('strong', undefined, vis(r.type), li);
+        const f = r.fields || {};
+        for (const k of Object.keys(f)) {
+          el('div', 'eattr', vis(k) + ' = ' + vis(String(f[k])), li);
+        }
+      }
+    }
   };
 
   /** Opens the trace holding a span (by trace and span id) and selects it. */

@@ -50,3 +50,21 @@ describe('scanFiles (the byte search behind serve search)', () => {
     expect(hits).toEqual([[], [6]]);
   });
 });
+
+describe('scanFiles on a file held open', () => {
+  test('searches a rotated-away (deleted) file through its handle, and leaves it open', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-scan-'));
+    const file = path.join(dir, 'old.jsonl');
+    fs.writeFileSync(file, '{"a":"x"}\n{"a":"Needle"}\n');
+    const handle = await fs.promises.open(file, 'r');
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+      const [hits] = await scanFiles([handle], Buffer.from('needle'));
+      expect(hits).toEqual([16]);
+      // still open: a second search reads it again
+      expect(await scanFiles([handle], Buffer.from('x'))).toEqual([[6]]);
+    } finally {
+      await handle.close();
+    }
+  });
+});
