@@ -13,7 +13,7 @@ import {
   test,
 } from '@jest/globals';
 import { chromium } from 'playwright-core';
-import { assertBuilt, cli, serve, stop } from './helpers.js';
+import { assertBuilt, cli, fixtures, serve, stop } from './helpers.js';
 import type { Served } from './helpers.js';
 import { chromiumArgs, chromiumPath } from '../utils/chromium.js';
 
@@ -304,7 +304,7 @@ maybe('spantrail serve in headless Chromium', () => {
     await page.close();
   });
 
-  test('a truncated or rotated file is read again from the start', async () => {
+  test('a truncated file is read again from the start; a rotated one stays listed', async () => {
     const { page, errors } = await open(browser, s.url);
     await page.waitForFunction(() =>
       document.getElementById('traces')!.textContent!.includes('Live.appended'),
@@ -317,6 +317,7 @@ maybe('spantrail serve in headless Chromium', () => {
         name: 'After.truncate',
         at: 5,
         dur: 10,
+        attributes: { 'log.file': 'kept-open' },
       }).join('\n') + '\n',
     );
     await page.waitForFunction(
@@ -340,14 +341,58 @@ maybe('spantrail serve in headless Chromium', () => {
         dur: 10,
       }).join('\n') + '\n',
     );
+    // The new file's spans appear live; the old file's stay listed.
     await page.waitForFunction(
       () =>
         document
           .getElementById('traces')!
           .textContent!.includes('After.rotate') &&
-        !document
+        document
           .getElementById('traces')!
           .textContent!.includes('After.truncate'),
+    );
+    // The rotated file is gone from disk: its span's detail still opens,
+    // read through the file the server kept open.
+    fs.rmSync(later + '.1');
+    await page.fill('#search', 'After.truncate');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 1,
+    );
+    await page.click('.trace-item');
+    await page.waitForFunction(
+      () => document.getElementById('wf')!.dataset.rows === '1',
+    );
+    await page
+      .locator('#wf-canvas')
+      .click({ position: { x: 200, y: 26 + 11 } });
+    await page.waitForFunction(() => {
+      const d = document.getElementById('detail')!;
+      return (
+        !d.hidden &&
+        d.textContent!.includes('After.truncate') &&
+        !d.textContent!.includes('no longer')
+      );
+    });
+    const detail = await page.textContent('#detail');
+    expect(detail).toContain(hex(997001));
+    expect(detail).toContain('10ns');
+    expect(detail).toContain('kept-open');
+    // And the new file is still followed.
+    await page.fill('#search', '');
+    fs.appendFileSync(
+      later,
+      spanLines({
+        trace: 995,
+        id: 995001,
+        name: 'After.rotate.appended',
+        at: 7,
+        dur: 10,
+      }).join('\n') + '\n',
+    );
+    await page.waitForFunction(() =>
+      document
+        .getElementById('traces')!
+        .textContent!.includes('After.rotate.appended'),
     );
     expect(errors).toEqual([]);
     await page.close();
@@ -484,6 +529,93 @@ maybe('a span id reused in a second trace', () => {
       stdio: 'ignore',
     });
     await check('file://' + out);
+  });
+});
+
+maybe('span detail of an old js-logger file', () => {
+  jest.setTimeout(60000);
+  let browser: Browser;
+  let served: Served;
+  const file = path.join(dir, 'legacy.jsonl');
+  const records: Array<Record<string, string>> = [];
+
+  beforeAll(async () => {
+    assertBuilt();
+    fs.mkdirSync(dir, { recursive: true });
+    const text = fs.readFileSync(path.join(fixtures, 'legacy.jsonl'), 'utf8');
+    fs.writeFileSync(file, text);
+    for (const l of text.split('\n')) if (l !== '') records.push(JSON.parse(l));
+    browser = await chromium.launch({ executablePath, args: chromiumArgs });
+    served = await serve([file]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (served != null) await stop(served);
+  });
+
+  test('a span shows its start and stop records, times, and parent', async () => {
+    const { page, errors } = await open(browser, served.url);
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 2,
+    );
+    await page.fill('#search', 'parseBody');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 1,
+    );
+    await page.click('.trace-item');
+    await page.waitForFunction(
+      () => document.getElementById('wf')!.dataset.rows === '4',
+    );
+    // The root, `handler`: 25 ms from its start to its stop.
+    await page
+      .locator('#wf-canvas')
+      .click({ position: { x: 200, y: 26 + 11 } });
+    await page.waitForFunction(() =>
+      document.getElementById('detail')!.textContent!.includes('js-logger'),
+    );
+    const root = records[0];
+    const rootStop = records.find((r) => r.startId === root.id)!;
+    let detail = (await page.textContent('#detail'))!;
+    expect(detail).toContain('handler');
+    expect(detail).toContain('25.0ms');
+    expect(detail).toContain(`id = ${root.id}`);
+    expect(detail).toContain(`id = ${rootStop.id}`);
+    expect(detail).toContain(`startId = ${root.id}`);
+    expect(detail).not.toContain('no longer in the file');
+    // The next row, `parseBody`: its parent and its own records.
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction(() =>
+      document.getElementById('detail')!.textContent!.includes('parseBody'),
+    );
+    const parse = records.find((r) => r.name === 'parseBody')!;
+    detail = (await page.textContent('#detail'))!;
+    expect(detail).toContain('parent id');
+    expect(detail).toContain(`parentId = ${root.id}`);
+    expect(detail).toContain(`startId = ${parse.id}`);
+    expect(detail).toContain('3.00ms');
+    // A span that never stopped: open, with its start record only.
+    await page.fill('#search', 'waitForLock');
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('.trace-item').length === 1 &&
+        document.querySelector('.trace-item')!.textContent!.includes('2 open'),
+    );
+    await page.click('.trace-item');
+    await page.waitForFunction(
+      () => document.getElementById('wf')!.dataset.rows === '2',
+    );
+    await page
+      .locator('#wf-canvas')
+      .click({ position: { x: 200, y: 26 + 11 } });
+    await page.waitForFunction(() => {
+      const d = document.getElementById('detail')!.textContent!;
+      return d.includes('js-logger') && d.includes('open for');
+    });
+    detail = (await page.textContent('#detail'))!;
+    expect(detail).not.toContain('stop');
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });
 
