@@ -165,3 +165,34 @@ maybe('html report in headless Chromium', () => {
     expect(text).toContain('&amp; <!--');
   });
 });
+
+describe('html report of a js-logger file', () => {
+  test('every span has its detail embedded: the span and its records', async () => {
+    const out = path.join(dir, 'legacy.html');
+    const r = await runCli(['html', 'legacy.jsonl', '-o', out]);
+    expect(r.code).toBe(0);
+    const page = fs.readFileSync(out, 'utf8');
+    const json =
+      /<script type="application\/json" id="spantrail-data">(.*?)<\/script>/s.exec(
+        page,
+      )![1];
+    const details = Object.values(JSON.parse(json).details) as Array<any>;
+    // 4 spans of the first handler, 2 of the one that never stopped
+    expect(details).toHaveLength(6);
+    for (const d of details) {
+      expect(d.unavailable).toBeUndefined();
+      expect(d.record.spanId).toBe(d.spanId);
+      const types = d.legacy.map((l: any) => l.type);
+      expect(types).toEqual(
+        d.record.type === 'span' ? ['start', 'stop'] : ['start'],
+      );
+      expect(d.legacy[0].fields.name).toBe(d.record.name);
+      expect(d.legacy[0].time).toBe(d.record.startTime);
+      if (d.record.type === 'span') {
+        expect((d.legacy[1].time - d.legacy[0].time) * 1000).toBe(
+          d.record.duration,
+        );
+      }
+    }
+  });
+});
