@@ -7,8 +7,10 @@ const help = `Usage: spantrail serve <file...> [--port N] [--host H] [--open]
 
 Serve a live viewer of trace files on a local web server and print its
 URL (the first line on stdout). Files are followed as they grow: new
-spans reach open pages within a second. A file may not exist yet, and
-may be truncated or rotated (the viewer then reloads every file).
+spans reach open pages within a second. A file may not exist yet. A
+rotated file (renamed away, a new one created) is kept open: its spans
+stay, and the new file is followed. A file truncated in place lost its
+data: every file is then read again from the start.
 
 The viewer lists traces (newest, slowest, with errors, with open spans;
 search by span name, attribute value, trace or span id prefix; filter by
