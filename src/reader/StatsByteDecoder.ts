@@ -279,20 +279,7 @@ class StatsByteDecoder extends TraceByteDecoder {
       return true;
     }
     for (;;) {
-      if (!this.key()) return false;
-      const c = b[this.p];
-      if (c === 34) {
-        this.p++;
-        if (this.strEnd(true) < 0) return false;
-      } else if (c === 116) {
-        if (!this.word('true')) return false;
-      } else if (c === 102) {
-        if (!this.word('false')) return false;
-      } else if (c === 110) {
-        if (!this.word('null')) return false;
-      } else if (!this.num()) {
-        return false;
-      }
+      if (!this.key() || !this.scalar(b[this.p])) return false;
       const d = b[this.p++];
       if (d === 125) return true;
       if (d !== 44) return false;

@@ -385,6 +385,21 @@ class TraceByteDecoder extends LineDecoder {
     return true;
   }
 
+  /**
+   * Skips a string, number, `true`, `false` or `null` starting with the
+   * byte `c`, checking its syntax.
+   */
+  protected scalar(c: number): boolean {
+    if (c === 34) {
+      this.p++;
+      return this.strEnd(true) >= 0;
+    }
+    if (c === 116) return this.word('true');
+    if (c === 102) return this.word('false');
+    if (c === 110) return this.word('null');
+    return this.num();
+  }
+
   /** Skips one JSON value, checking its syntax; iterative. */
   protected skip(): boolean {
     const b = this.b;
@@ -402,16 +417,7 @@ class TraceByteDecoder extends LineDecoder {
           if (c === 123 && !this.key()) return false;
           continue;
         }
-      } else if (c === 34) {
-        this.p++;
-        if (this.strEnd(true) < 0) return false;
-      } else if (c === 116) {
-        if (!this.word('true')) return false;
-      } else if (c === 102) {
-        if (!this.word('false')) return false;
-      } else if (c === 110) {
-        if (!this.word('null')) return false;
-      } else if (!this.num()) {
+      } else if (!this.scalar(c)) {
         return false;
       }
       for (;;) {
