@@ -163,6 +163,26 @@ type TraceEntry = {
   rootRank: number;
 };
 
+/** Record line offsets of one file, ascending, and each line's span. */
+type LineOffsets = { off: Float64Array; span: Int32Array; n: number };
+
+/** The last of `lines` starting at or before `offset`, or -1. */
+function lineAtOrBefore(lines: LineOffsets, offset: number): number {
+  let lo = 0;
+  let hi = lines.n - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (lines.off[mid] <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
+
 /**
  * A columnar index of spans for big inputs (`serve`, `html`): a few typed
  * arrays per span instead of objects, details left in the file (each
@@ -216,8 +236,7 @@ class SpanIndex implements RecordSink {
   protected lastProc: number = -1;
   protected fileIds: Map<string, number> = new Map();
   /** Per file: offsets of every record line and the span it belongs to. */
-  protected lineOff: Array<{ off: Float64Array; span: Int32Array; n: number }> =
-    [];
+  protected lineOff: Array<LineOffsets> = [];
   protected cursor = { file: '', offset: -1, length: 0, line: '' };
 
   constructor(options: SpanIndexOptions = {}) {
@@ -557,18 +576,7 @@ class SpanIndex implements RecordSink {
     const lines = p != null ? this.lineOff[p.fileIndex] : undefined;
     if (lines == null || !(i >= 0 && i < this.size)) return undefined;
     const latest = this.off[i];
-    let lo = 0;
-    let hi = lines.n - 1;
-    let at = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (lines.off[mid] <= latest) {
-        at = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
+    const at = lineAtOrBefore(lines, latest);
     if (at < 0 || lines.off[at] !== latest) return undefined;
     for (let k = at - 1; k >= 0; k--) {
       if (lines.span[k] === i) {
@@ -590,19 +598,7 @@ class SpanIndex implements RecordSink {
     const lines = this.lineOff[fileIndex];
     if (lines == null) return out;
     for (const o of offsets) {
-      // The last line starting at or before the offset.
-      let lo = 0;
-      let hi = lines.n - 1;
-      let found = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (lines.off[mid] <= o) {
-          found = mid;
-          lo = mid + 1;
-        } else {
-          hi = mid - 1;
-        }
-      }
+      const found = lineAtOrBefore(lines, o);
       if (found >= 0) out.add(lines.span[found]);
     }
     return out;
