@@ -10,7 +10,6 @@ import type {
   SpanOptions,
   SpanProcessor,
   TracerOptions,
-  SpanKindValue,
 } from './types.js';
 import Span from './Span.js';
 import NonRecordingSpan from './NonRecordingSpan.js';
@@ -29,8 +28,9 @@ import {
 import type { Carrier } from './propagation/traceContext.js';
 import { SpanEvent, TracerErrorEvent } from './events.js';
 import { isValidSpanId, isValidTraceId } from './propagation/traceContext.js';
-import { SpanKind, TraceFlags, defaultLimits } from './constants.js';
+import { TraceFlags, defaultLimits } from './constants.js';
 import { perfNow, timeInputToPerf } from './utils/time.js';
+import { kindOf } from './utils/codes.js';
 import { toText } from './utils/attributes.js';
 import { processObject } from './utils/platform.js';
 
@@ -467,16 +467,6 @@ function addLinks(span: Span, links: unknown): void {
   } catch {
     span.droppedLinks++;
   }
-}
-
-/** A `SpanKind`, or INTERNAL for anything else (plain-JS callers). */
-function kindOf(kind: unknown): SpanKindValue {
-  return typeof kind === 'number' &&
-    Number.isInteger(kind) &&
-    kind >= SpanKind.INTERNAL &&
-    kind <= SpanKind.CONSUMER
-    ? (kind as SpanKindValue)
-    : SpanKind.INTERNAL;
 }
 
 function defaultServiceName(): string {

@@ -11,7 +11,6 @@ import type {
   OutputTarget,
   SpanAttributes,
   SpanEventRecord,
-  SpanKindValue,
   SpanLinkRecord,
   SpanStatus,
 } from '../types.js';
@@ -19,6 +18,7 @@ import { SpanStatusCode } from '../constants.js';
 import JsonlOutput from '../output/JsonlOutput.js';
 import { metaLine, spanLine } from '../format/writer.js';
 import { sanitizeAttributes } from '../utils/attributes.js';
+import { kindOf, statusCodeOf } from '../utils/codes.js';
 import { sortableTick } from '../IdGenerator.js';
 
 /** What the exporter reads of an OpenTelemetry SDK `ReadableSpan`. */
@@ -98,17 +98,18 @@ function readableSpanLine(span: ReadableSpanLike): string {
       attributes['otel.scope.version'] = scope.version;
     }
   }
-  const code = span.status?.code ?? SpanStatusCode.UNSET;
+  // the SDK checks neither the kind nor the status code
+  const code = statusCodeOf(span.status?.code);
   const status: SpanStatus =
     code === SpanStatusCode.ERROR && span.status.message != null
       ? { code, message: String(span.status.message) }
-      : { code: code as SpanStatus['code'] };
+      : { code };
   return spanLine({
     traceId: sc.traceId,
     spanId: spantrailSpanId(sc.spanId, startTime),
     parentId: parentId != null && parentId !== '' ? parentId : undefined,
     name: span.name,
-    kind: span.kind as number as SpanKindValue,
+    kind: kindOf(span.kind),
     startTime,
     duration: Math.max(0, nanos(span.duration)),
     status,

@@ -30,3 +30,4 @@ export { describeException } from './exceptions.js';
 export { w3cSpanId } from './ids.js';
 export { watchThenable } from './thenables.js';
 export { boundCall } from './bound.js';
+export { kindOf, statusCodeOf } from './codes.js';

@@ -159,4 +159,39 @@ describe('JsonlSpanExporter', () => {
     expect(errors).toHaveLength(1);
     await exporter.shutdown();
   });
+
+  test('any kind and status code the SDK lets through is written as format v1', async () => {
+    // the SDK checks neither; out of range, or naming an array property,
+    // they must not reach the writer's lookup tables
+    const cases: Array<[unknown, unknown, number, number]> = [
+      [7, 0, SpanKind.INTERNAL, SpanStatusCode.UNSET],
+      [-1, 0, SpanKind.INTERNAL, SpanStatusCode.UNSET],
+      [1.5, 0, SpanKind.INTERNAL, SpanStatusCode.UNSET],
+      ['length', 0, SpanKind.INTERNAL, SpanStatusCode.UNSET],
+      ['constructor', 0, SpanKind.INTERNAL, SpanStatusCode.UNSET],
+      [SpanKind.SERVER, 3, SpanKind.SERVER, SpanStatusCode.UNSET],
+      [SpanKind.CLIENT, 'length', SpanKind.CLIENT, SpanStatusCode.UNSET],
+      [SpanKind.PRODUCER, SpanStatusCode.ERROR, SpanKind.PRODUCER, 2],
+    ];
+    for (const [i, [kind, code, wantKind, wantCode]] of cases.entries()) {
+      const file = path.join(tmp, `odd-${i}.jsonl`);
+      const provider = new BasicTracerProvider({
+        spanProcessors: [new SimpleSpanProcessor(new JsonlSpanExporter(file))],
+      });
+      const span = provider
+        .getTracer('t')
+        .startSpan('op', { kind: kind as any });
+      span.setStatus({ code: code as any });
+      span.end();
+      await provider.shutdown();
+      const spans = parseTrace(fs.readFileSync(file, 'utf8')).filter(
+        (r) => r.type === 'span',
+      );
+      expect(spans).toHaveLength(1);
+      expect(spans[0]).toMatchObject({
+        kind: wantKind,
+        status: { code: wantCode },
+      });
+    }
+  });
 });
