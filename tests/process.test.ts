@@ -73,6 +73,24 @@ describe('the built package in a child process', () => {
     expect(span).toMatchObject({ name: 'doomed', status: { code: 2 } });
   });
 
+  test("with a promise library as the global Promise, an async method's rejection nobody handles still crashes the program", async () => {
+    const out = path.join(tmp, 'global-promise.jsonl');
+    const r = await runNode(
+      `import { Tracer, traced, setTracer } from 'SPANTRAIL';
+       setTracer(new Tracer({ output: process.env.OUT }));
+       globalThis.Promise = class Library extends Promise {};
+       class Svc { async work() { throw new Error('nobody handles me'); } }
+       Object.defineProperty(Svc.prototype, 'work', traced()(Svc.prototype, 'work', Object.getOwnPropertyDescriptor(Svc.prototype, 'work')));
+       new Svc().work();`,
+      { env: { OUT: out } },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('nobody handles me');
+    const { records } = readSpans(out);
+    const span = records.find((x) => x.type === 'span');
+    expect(span).toMatchObject({ name: 'Svc.work', status: { code: 2 } });
+  });
+
   test('writes to stdout of a child process', async () => {
     const r = await runNode(
       `import { Tracer } from 'SPANTRAIL';

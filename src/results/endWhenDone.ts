@@ -2,7 +2,7 @@ import type Span from '../Span.js';
 import TracedGenerator from './TracedGenerator.js';
 import TracedAsyncGenerator from './TracedAsyncGenerator.js';
 import { isGeneratorLike, reportResult } from './utils.js';
-import { watchThenable } from '../utils/thenables.js';
+import { isNativePromise, watchThenable } from '../utils/thenables.js';
 
 /**
  * Ends `span` when `result` is done, for `startActiveSpan` and the
@@ -26,10 +26,8 @@ function endWhenDone<R>(
   ) {
     try {
       const r = result as any;
-      // the common case first, with one closure fewer than watchThenable;
-      // `instanceof` and `constructor` are read inline, where
-      // Object.getPrototypeOf of a promise calls into the runtime
-      if (r instanceof Promise && r.constructor === Promise) {
+      // the common case first, with one closure fewer than watchThenable
+      if (isNativePromise(r)) {
         return r.then(
           (value: unknown) => {
             reportResult(span, onResult, value);

@@ -28,6 +28,6 @@ export {
 export { exitHooks, stopSignals } from './signals.js';
 export { describeException } from './exceptions.js';
 export { w3cSpanId } from './ids.js';
-export { watchThenable } from './thenables.js';
+export { watchThenable, isNativePromise } from './thenables.js';
 export { boundCall } from './bound.js';
 export { kindOf, statusCodeOf } from './codes.js';

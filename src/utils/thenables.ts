@@ -1,4 +1,22 @@
 /**
+ * The realm's own `Promise`, as an async function returns it, whatever
+ * `globalThis.Promise` is set to later (a promise library installed as the
+ * global must not make every async method's promise look foreign).
+ */
+const NativePromise = Object.getPrototypeOf((async () => {})())
+  .constructor as PromiseConstructor;
+
+/**
+ * Whether `value` is a promise of the realm's own `Promise`, not a subclass
+ * or another realm's. `instanceof` and `constructor` are read inline where
+ * `Object.getPrototypeOf` of a promise calls into the runtime. May throw
+ * for a hostile object (a throwing `constructor` getter).
+ */
+function isNativePromise(value: any): value is Promise<unknown> {
+  return value instanceof NativePromise && value.constructor === NativePromise;
+}
+
+/**
  * Calls `onSettled` once `thenable` settles: `(false, value)` when it
  * fulfils, `(true, reason)` when it rejects or its `then` throws. Returns
  * what the caller hands on: a native promise chained (settling as the
@@ -11,7 +29,13 @@ function watchThenable<T>(
   onSettled: (failed: boolean, valueOrReason: unknown) => void,
 ): T {
   const t = thenable as any;
-  if (Object.getPrototypeOf(t) === Promise.prototype) {
+  let native = false;
+  try {
+    native = isNativePromise(t);
+  } catch {
+    // a hostile object: observed as a thenable below
+  }
+  if (native) {
     return t.then(
       (value: unknown) => {
         onSettled(false, value);
@@ -35,4 +59,4 @@ function watchThenable<T>(
   return thenable;
 }
 
-export { watchThenable };
+export { watchThenable, isNativePromise };
