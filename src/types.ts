@@ -266,6 +266,10 @@ interface Sink {
   close(): void | Promise<void>;
   /** What the sink holds back from a full destination, if it can tell. */
   held?(): number;
+  /** Whether it holds bytes the destination took none of for a while. */
+  stalled?(): boolean;
+  /** Tries the held bytes once now, without waiting. */
+  retry?(): void;
 }
 
 /** Options of a {@link JsonlOutput}; `onError` is called once, when the

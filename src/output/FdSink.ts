@@ -8,7 +8,10 @@ import { ErrorOutput } from './errors.js';
 import { defaultExitTimeout } from '../constants.js';
 import { getBuiltin, processObject } from '../utils/platform.js';
 
-const retryDelay = 10;
+/** Retry delays for a full pipe, in milliseconds: short while the reader
+ * takes bytes, doubling up to the longest while it takes none. */
+const minRetryDelay = 1;
+const maxRetryDelay = 10;
 const encoder = new TextEncoder();
 const fileMode = 0o600;
 const folderMode = 0o700;
@@ -36,7 +39,12 @@ function isAgain(e: any): boolean {
  * public declarations need no Node types.
  */
 type FdSinkFs = {
-  writeSync(fd: number, data: string | Uint8Array, offset?: number): number;
+  writeSync(
+    fd: number,
+    data: Uint8Array,
+    offset?: number,
+    length?: number,
+  ): number;
   closeSync(fd: number): void;
 };
 
@@ -44,6 +52,27 @@ type FdSinkFs = {
 type EncodingBuffer = Uint8Array & {
   write(text: string, offset: number, encoding: 'utf8'): number;
 };
+
+/**
+ * Bytes a pipe takes whole or not at all (POSIX's least `PIPE_BUF`; Linux
+ * has 4096): records written in chunks no larger stay whole between the
+ * program's own writes to the same pipe.
+ */
+const pipeAtomic = 4096;
+const newline = 10;
+
+/**
+ * The end of the next chunk of `data` from `offset` that holds whole lines
+ * only and no more than {@link pipeAtomic} bytes; a longer line is one
+ * chunk of its own.
+ */
+function atomicEnd(data: Uint8Array, offset: number): number {
+  if (data.length - offset <= pipeAtomic) return data.length;
+  const last = data.lastIndexOf(newline, offset + pipeAtomic - 1);
+  if (last >= offset) return last + 1;
+  const next = data.indexOf(newline, offset);
+  return next < 0 ? data.length : next + 1;
+}
 
 /** Smallest and largest scratch buffer kept between batches, in bytes. */
 const minScratch = 256 * 1024;
@@ -67,6 +96,14 @@ class FdSink implements Sink {
   protected exitTimeout: number;
   /** Keeps the handle that made a socket non-blocking. */
   protected handle: unknown;
+  /** `Date.now()` when the destination last took bytes. */
+  protected lastProgress: number = 0;
+  /**
+   * Shared with other writers (the program's own stdout): written in
+   * chunks of whole lines a pipe takes whole.
+   */
+  protected shared: boolean = false;
+  protected retryDelay: number = minRetryDelay;
 
   public constructor(
     fs: FdSinkFs,
@@ -91,6 +128,28 @@ class FdSink implements Sink {
   }
 
   /**
+   * Whether bytes are held back and the destination took none for
+   * `exitTimeout`: a reader that stopped reading, not a slow one.
+   */
+  public stalled(): boolean {
+    return (
+      this.pending !== undefined &&
+      Date.now() - this.lastProgress >= this.exitTimeout
+    );
+  }
+
+  /**
+   * Tries the held bytes once, without waiting: a program busy in a loop
+   * runs no retry timer, and a reader may have made room meanwhile.
+   */
+  public retry(): void {
+    if (this.pending === undefined) return;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.attempt();
+  }
+
+  /**
    * Hands the batch to `fs.writeSync` as UTF-8 bytes; what a full pipe
    * does not take is kept, exact to the byte, for the retry.
    */
@@ -101,6 +160,9 @@ class FdSink implements Sink {
       return false;
     }
     if (!this.writeSome(this.encode(chunk))) {
+      // bytes are held from now: the stall clock starts
+      this.lastProgress = Date.now();
+      this.retryDelay = minRetryDelay;
       this.scheduleRetry();
       return false;
     }
@@ -142,15 +204,22 @@ class FdSink implements Sink {
       data = concat(this.pending, data);
       this.pending = undefined;
     }
-    const deadline = Date.now() + this.exitTimeout;
+    // a reader that takes bytes is waited for; one that takes none for
+    // `exitTimeout` is given up on
+    let deadline = Date.now() + this.exitTimeout;
     let waiter: Int32Array | undefined;
+    let left = data.length;
     while (!this.writeSome(data)) {
-      if (Date.now() > deadline) {
+      const now = Date.now();
+      if (this.pending!.length < left) {
+        left = this.pending!.length;
+        deadline = now + this.exitTimeout;
+      } else if (now > deadline) {
         this.scheduleRetry();
         return;
       }
       waiter ??= new Int32Array(new SharedArrayBuffer(4));
-      Atomics.wait(waiter, 0, 0, retryDelay);
+      Atomics.wait(waiter, 0, 0, minRetryDelay);
       data = this.pending!;
       this.pending = undefined;
     }
@@ -169,12 +238,17 @@ class FdSink implements Sink {
     }
   }
 
-  /** Writes as much as it can; keeps the rest in `pending` on EAGAIN. */
+  /**
+   * Writes as much as it can; keeps the rest in `pending` on EAGAIN. Notes
+   * when the destination last took bytes.
+   */
   protected writeSome(data: Uint8Array): boolean {
     let offset = 0;
     try {
       while (offset < data.length) {
-        offset += this.fs.writeSync(this.fd, data, offset);
+        const end = this.shared ? atomicEnd(data, offset) : data.length;
+        offset += this.fs.writeSync(this.fd, data, offset, end - offset);
+        this.lastProgress = Date.now();
       }
       return true;
     } catch (e) {
@@ -186,20 +260,34 @@ class FdSink implements Sink {
     }
   }
 
+  /** One attempt at the held bytes: done, or a retry scheduled. */
+  protected attempt(): void {
+    const data = this.pending!;
+    this.pending = undefined;
+    try {
+      if (this.writeSome(data)) {
+        this.retryDelay = minRetryDelay;
+        this.events.drain();
+        return;
+      }
+      // soon again while the reader takes bytes, less often while not
+      this.retryDelay =
+        this.pending!.length < data.length
+          ? minRetryDelay
+          : Math.min(this.retryDelay * 2, maxRetryDelay);
+      this.scheduleRetry();
+    } catch (e) {
+      this.events.fail(e);
+    }
+  }
+
   protected scheduleRetry(): void {
     // unref'd: a reader that never reads must not keep the process alive;
     // the exit flush makes the last bounded attempt
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      const data = this.pending!;
-      this.pending = undefined;
-      try {
-        if (this.writeSome(data)) this.events.drain();
-        else this.scheduleRetry();
-      } catch (e) {
-        this.events.fail(e);
-      }
-    }, retryDelay);
+      this.attempt();
+    }, this.retryDelay);
     (this.retryTimer as any).unref?.();
   }
 
@@ -281,12 +369,16 @@ class FdSink implements Sink {
           isTerminal(fd)))
     ) {
       const own = reopenNonBlocking(fs, fd);
-      if (own !== undefined)
-        return new FdSink(fs, own, true, events, exitTimeout);
+      if (own !== undefined) {
+        const sink = new FdSink(fs, own, true, events, exitTimeout);
+        sink.shared = true;
+        return sink;
+      }
     }
     const sink = new FdSink(fs, fd, false, events, exitTimeout);
     if (stat !== undefined && (stat.isFIFO() || stat.isSocket())) {
       sink.handle = setNonBlocking(fd);
+      sink.shared = true;
     }
     return sink;
   }

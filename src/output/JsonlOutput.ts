@@ -153,6 +153,8 @@ class JsonlOutput implements SpanProcessor {
   protected onError: ((error: unknown) => void) | undefined;
   /** The sink said it is full: hold everything until it drains. */
   protected waiting = false;
+  /** Buffer length at which a full sink is tried again. */
+  protected retryAt = defaultHighWaterMark;
   protected stopped = false;
   protected timer: ReturnType<typeof setTimeout> | undefined;
   protected waiters: Array<() => void> = [];
@@ -274,10 +276,14 @@ class JsonlOutput implements SpanProcessor {
    */
   public flush(): Promise<void> {
     this.flushNow();
-    if (!this.waiting) return Promise.resolve();
-    // a destination that never drains must not hang its caller; the timer
-    // keeps the process alive meanwhile (at most `closeTimeout`), or a
-    // program awaiting a flush to a slow reader would end right there
+    // a destination that never drains must not hang its caller; one known
+    // to be stalled (it took nothing for `exitTimeout`) is not waited on
+    // again, or a `beforeExit` listener that flushes would wait forever
+    if (!this.waiting || this.sink.stalled?.() === true) {
+      return Promise.resolve();
+    }
+    // the timer keeps the process alive meanwhile (at most `closeTimeout`),
+    // or a program awaiting a flush to a slow reader would end right there
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, this.closeTimeout);
       this.waiters.push(() => {
@@ -390,9 +396,19 @@ class JsonlOutput implements SpanProcessor {
       const starts = this.startLines();
       if (starts !== '') this.append(starts);
     }
-    if (this.waiting || this.buffer === '') return;
+    if (this.waiting) {
+      // a full destination may have room by now: try it once per batch's
+      // worth of new records (its drain writes the buffer)
+      if (this.buffer.length >= this.retryAt) {
+        this.retryAt = this.buffer.length + defaultHighWaterMark;
+        this.sink.retry?.();
+      }
+      return;
+    }
+    if (this.buffer === '') return;
     const chunk = this.buffer;
     this.buffer = '';
+    this.retryAt = defaultHighWaterMark;
     try {
       if (!this.sink.write(chunk)) this.waiting = true;
     } catch (e) {

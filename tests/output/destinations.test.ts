@@ -582,3 +582,88 @@ describe('an output that cannot be opened never stops the program', () => {
     expect(error.message).toContain(out);
   });
 });
+
+describe('shared, slow and stalled destinations', () => {
+  const fixtures = path.join(root, 'tests/fixtures/outputs');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-shared-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("on a pipe shared with the program's stdout, every line is the program's own or a whole record", () => {
+    // a pipe takes at most PIPE_BUF bytes whole: records go out in chunks
+    // of whole lines no larger, so the program's lines fall between them
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        `${node} "${path.join(fixtures, 'chatty.mjs')}" "${distIndex}" | cat`,
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 60_000 },
+    );
+    const broken: Array<string> = [];
+    let program = 0;
+    for (const line of r.stdout.split('\n')) {
+      if (line === '') continue;
+      if (/^PROGRAM LINE \d+$/.test(line)) {
+        program++;
+        continue;
+      }
+      try {
+        JSON.parse(line);
+      } catch {
+        broken.push(line.slice(0, 60) + '...' + line.slice(-60));
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(program).toBe(400);
+  });
+
+  test('a terminal that reads gets every span at exit, however long it takes', () => {
+    // the exit flush gives up on a reader that takes nothing for
+    // exitTimeout, not on one that is slower than the program
+    const out = path.join(dir, 'tty.out');
+    const r = spawnSync(
+      'python3',
+      [
+        ptyRunner,
+        'read',
+        out,
+        process.execPath,
+        path.join(fixtures, 'ttyExit.mjs'),
+        distIndex,
+        '200',
+      ],
+      { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    expect(r.status).toBe(0);
+    const text = fs.readFileSync(out, 'latin1');
+    const spans = text.split('"type":"span"').length - 1;
+    const dropped = [...text.matchAll(/"type":"dropped","count":(\d+)/g)]
+      .map((m) => Number(m[1]))
+      .reduce((a, b) => a + b, 0);
+    expect({ spans, dropped }).toEqual({ spans: 20000, dropped: 0 });
+  });
+
+  test("a 'beforeExit' listener that flushes to a stalled pipe: exit stays bounded", async () => {
+    // a flush to a destination known to be stalled does not wait again,
+    // so the listener cannot keep the process alive forever
+    const sh = spawn(
+      'sh',
+      [
+        '-c',
+        `${node} "${path.join(fixtures, 'beforeExitFlush.mjs')}" "${distIndex}" | sleep 60`,
+      ],
+      { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    sh.stderr.on('data', (d) => (stderr += d));
+    const deadline = Date.now() + 20_000;
+    while (!stderr.includes('exit at') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    process.kill(-sh.pid!, 'SIGKILL');
+    // closeTimeout (5 s) for the first flush, then exitTimeout (2 s)
+    const m = /exit at (\d+) ms/.exec(stderr);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeLessThan(12_000);
+  }, 30_000);
+});
