@@ -163,6 +163,11 @@ type TraceEntry = {
   rootRank: number;
 };
 
+/** The key of a span id (or suffix) within trace number `t`. */
+function reusedKey(t: number, id: string): string {
+  return t + ':' + id;
+}
+
 /** Record line offsets of one file, ascending, and each line's span. */
 type LineOffsets = { off: Float64Array; span: Int32Array; n: number };
 
@@ -204,15 +209,20 @@ class SpanIndex implements RecordSink {
   protected changed: Set<number> = new Set();
   protected ids: Array<string> = [];
   /**
-   * Latest span of each span id; spans are keyed by (trace, span id), so
-   * earlier spans of a reused id (in other traces) chain from it through
-   * {@link SpanIndex.sameId}, with no per-span key string.
+   * Latest span of each span id. Spans are keyed by (trace, span id); an id
+   * seen in more than one trace (rare) also has its spans in
+   * {@link SpanIndex.reused}, so no other span needs a key string.
    */
   protected byId: Map<string, number> = new Map();
-  /** The previous span with the same span id, -1 for none. */
-  protected sameId: Int32Array = new Int32Array(initialCapacity);
-  /** First span of each 16-digit id suffix (legacy parent ids). */
+  /** Spans by (trace number, span id), for ids in more than one trace. */
+  protected reused?: Map<string, number>;
+  /**
+   * First span of each 16-digit id suffix (parent ids of W3C remote
+   * parents), built on the first such parent.
+   */
   protected bySuffix?: Map<string, number>;
+  /** Spans by (trace number, suffix), for suffixes in more than one trace. */
+  protected suffixReused?: Map<string, number>;
   protected tr: Int32Array = new Int32Array(initialCapacity);
   protected par: Int32Array = new Int32Array(initialCapacity);
   protected st: Float64Array = new Float64Array(initialCapacity);
@@ -273,7 +283,7 @@ class SpanIndex implements RecordSink {
       tn = this.tr[head];
     } else {
       tn = this.traceById.get(r.traceId);
-      if (tn !== undefined) i = this.inTrace(tn, head);
+      if (tn !== undefined) i = this.inTrace(tn, r.spanId, head);
     }
     const fresh = i === undefined;
     if (i === undefined) {
@@ -747,7 +757,7 @@ class SpanIndex implements RecordSink {
 
   protected add(
     spanId: string,
-    sameId: number,
+    head: number,
     traceId: string,
     traceNumber: number | undefined,
     parentId: string | undefined,
@@ -766,15 +776,10 @@ class SpanIndex implements RecordSink {
       this.pr = grow(this.pr, n);
       this.off = grow(this.off, n);
       this.len = grow(this.len, n);
-      this.sameId = grow(this.sameId, n);
     }
     const id = own(spanId);
     this.ids.push(id);
-    this.sameId[i] = sameId;
     this.byId.set(id, i);
-    if (this.bySuffix != null && !this.bySuffix.has(id.slice(16))) {
-      this.bySuffix.set(id.slice(16), i);
-    }
     let t = traceNumber;
     if (t === undefined) {
       t = this.traces.length;
@@ -792,6 +797,14 @@ class SpanIndex implements RecordSink {
       this.traceById.set(tid, t);
     }
     this.tr[i] = t;
+    if (head >= 0) {
+      // an id already seen in another trace: both are found by trace
+      this.reused ??= new Map();
+      const earlier = reusedKey(this.tr[head], id);
+      if (!this.reused.has(earlier)) this.reused.set(earlier, head);
+      this.reused.set(reusedKey(t, id), i);
+    }
+    if (this.bySuffix != null) this.noteSuffix(i);
     this.traces[t].spans.push(i);
     this.pr[i] = this.process(source);
     this.par[i] = -1;
@@ -826,16 +839,17 @@ class SpanIndex implements RecordSink {
 
   /** The span of trace number `t` with id `spanId`, if indexed. */
   protected find(t: number, spanId: string): number | undefined {
-    return this.inTrace(t, this.byId.get(spanId));
+    return this.inTrace(t, spanId, this.byId.get(spanId));
   }
 
-  /** The span of trace `t` on the same-id chain from `i`. */
-  protected inTrace(t: number, i: number | undefined): number | undefined {
-    while (i !== undefined && i >= 0) {
-      if (this.tr[i] === t) return i;
-      i = this.sameId[i];
-    }
-    return undefined;
+  /** The span of trace `t` with `spanId`, whose latest span is `head`. */
+  protected inTrace(
+    t: number,
+    spanId: string,
+    head: number | undefined,
+  ): number | undefined {
+    if (head === undefined || this.tr[head] === t) return head;
+    return this.reused?.get(reusedKey(t, spanId));
   }
 
   /** The parent `parentId` (full, or a 16-digit suffix) in trace `t`. */
@@ -843,18 +857,31 @@ class SpanIndex implements RecordSink {
     if (parentId.length === 32) return this.find(t, parentId);
     if (this.bySuffix == null) {
       this.bySuffix = new Map();
-      for (let i = 0; i < this.size; i++) {
-        const suffix = this.ids[i].slice(16);
-        if (!this.bySuffix.has(suffix)) this.bySuffix.set(suffix, i);
-      }
+      for (let i = 0; i < this.size; i++) this.noteSuffix(i);
     }
     const p = this.bySuffix.get(parentId);
     if (p === undefined || this.tr[p] === t) return p;
-    // a suffix reused in another trace (rare): this trace's own spans
-    for (const k of this.traces[t].spans) {
-      if (this.ids[k].endsWith(parentId)) return k;
+    return this.suffixReused?.get(reusedKey(t, parentId));
+  }
+
+  /**
+   * Indexes span `i` by its id's 16-digit suffix: the first span of each
+   * suffix, and per trace where a suffix is in more than one trace.
+   */
+  protected noteSuffix(i: number): void {
+    const suffix = this.ids[i].slice(16);
+    const first = this.bySuffix!.get(suffix);
+    if (first === undefined) {
+      this.bySuffix!.set(suffix, i);
+    } else if (this.tr[first] !== this.tr[i]) {
+      this.suffixReused ??= new Map();
+      const earlier = reusedKey(this.tr[first], suffix);
+      if (!this.suffixReused.has(earlier)) {
+        this.suffixReused.set(earlier, first);
+      }
+      const mine = reusedKey(this.tr[i], suffix);
+      if (!this.suffixReused.has(mine)) this.suffixReused.set(mine, i);
     }
-    return undefined;
   }
 
   protected rootCandidate(

@@ -83,6 +83,29 @@ describe('SpanIndex', () => {
     expect(index.traceTable(hex(1))!.parent).toEqual([-1, 0]);
   });
 
+  test('a 16-hex parent whose suffix is a span in other traces resolves in its own trace', () => {
+    const index = new SpanIndex();
+    // three traces hold a span with the same low 16 digits; a later span
+    // of another trace carries it too; each child names its parent by it
+    const suffix = hex(7, 16);
+    const full = (high: number): string =>
+      ((BigInt(high) << 64n) | 7n).toString(16).padStart(32, '0');
+    expect(full(3).slice(16)).toBe(suffix);
+    for (const t of [1, 2, 3]) {
+      const root: TraceRecord = span(t, 0, undefined, `root${t}`, 100, 9000);
+      root.spanId = full(t);
+      index.record(root, source);
+    }
+    for (const t of [3, 1, 2]) {
+      index.record(span(t, 100 + t, suffix, `child${t}`, 101, 10), source);
+    }
+    for (const t of [1, 2, 3]) {
+      const table = index.traceTable(hex(t))!;
+      expect(table.spanId).toEqual([full(t), hex(100 + t)]);
+      expect(table.parent).toEqual([-1, 0]);
+    }
+  });
+
   test('open spans count until their span record arrives', () => {
     const index = new SpanIndex();
     index.record(start(1, 1, undefined, 'root', 100), source);
