@@ -1,3 +1,6 @@
+/** Longest dense bucket array; past it the buckets go into a Map. */
+const denseLimit = 4096;
+
 /**
  * Bounded-memory distribution of non-negative values (span durations in
  * nanoseconds) with quantiles within a known relative error.
@@ -10,9 +13,6 @@
  * While there are at most `exactLimit` values they are also kept verbatim,
  * so small samples report exact quantiles.
  */
-/** Longest dense bucket array; past it the buckets go into a Map. */
-const denseLimit = 4096;
-
 class LogHistogram {
   /** Relative error bound of quantiles taken from the buckets. */
   public readonly relativeError: number;

@@ -88,7 +88,6 @@ const headLength = spanHead.len + 32 + spanIdKey.len + 32 + 1;
  */
 class StatsByteDecoder extends TraceByteDecoder {
   protected stats: StatsCollector;
-  protected fast: boolean;
   protected nameHash: Int32Array = new Int32Array(nameSlots);
   protected nameKeys: Array<Uint8Array | undefined> = new Array(nameSlots);
   protected nameEntries: Array<NameEntry | undefined> = new Array(nameSlots);
@@ -107,11 +106,10 @@ class StatsByteDecoder extends TraceByteDecoder {
   ) {
     super(file, sink, issues, options);
     this.stats = sink;
-    this.fast = options.details === false;
   }
 
   protected override scan(buf: Uint8Array, start: number): number {
-    if (!this.fast) return -1;
+    if (this.details) return -1;
     const n = buf.length;
     if (start + headLength > n) return -1;
     if (buf !== this.viewOf) {

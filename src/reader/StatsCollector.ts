@@ -85,6 +85,11 @@ type StatsResult = {
   relativeError: number;
 };
 
+/** A span's claim to name its trace: 0 no parent, 1 remote, 2 other. */
+function parentRank(parentId: string | undefined): number {
+  return parentId == null ? 0 : parentId.length === 16 ? 1 : 2;
+}
+
 type TraceAgg = {
   start: number;
   /** Nanoseconds after `start` (relative: epoch ns exceed exact doubles). */
@@ -159,7 +164,7 @@ class StatsCollector implements RecordSink {
           record.startTime,
           record.duration,
           record.status.code === SpanStatusCode.ERROR,
-          parentId == null ? 0 : parentId.length === 16 ? 1 : 2,
+          parentRank(parentId),
         );
         return;
       }
@@ -185,7 +190,7 @@ class StatsCollector implements RecordSink {
         this.rootCandidate(
           t,
           record.name,
-          record.parentId == null ? 0 : record.parentId.length === 16 ? 1 : 2,
+          parentRank(record.parentId),
           record.startTime,
         );
         return;

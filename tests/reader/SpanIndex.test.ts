@@ -92,9 +92,8 @@ describe('SpanIndex', () => {
       ((BigInt(high) << 64n) | 7n).toString(16).padStart(32, '0');
     expect(full(3).slice(16)).toBe(suffix);
     for (const t of [1, 2, 3]) {
-      const root: TraceRecord = span(t, 0, undefined, `root${t}`, 100, 9000);
-      root.spanId = full(t);
-      index.record(root, source);
+      const root = span(t, 0, undefined, `root${t}`, 100, 9000);
+      index.record({ ...root, spanId: full(t) } as TraceRecord, source);
     }
     for (const t of [3, 1, 2]) {
       index.record(span(t, 100 + t, suffix, `child${t}`, 101, 10), source);
