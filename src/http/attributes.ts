@@ -173,8 +173,8 @@ function headerValues(value: unknown): Array<string> {
 /**
  * Records the headers named in `names` (lower case) that `get` finds, as
  * `http.request.header.<name>` / `http.response.header.<name>` string
- * arrays. Nothing unless asked; a value that is not a string or number
- * (or an array of them) is `[unreadable]`.
+ * arrays. Nothing unless asked; a value that is not a string, number,
+ * boolean or bigint (or an array of them) is `[unreadable]`.
  */
 function recordHeaders(
   span: Span,
