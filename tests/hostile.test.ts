@@ -16,7 +16,13 @@ import {
   withContextSpan,
 } from '../src/index.js';
 import { wrapTraced } from '../src/methods/wrap.js';
-import { Hostile, hostile, thrower, throwingTraps } from './utils/hostile.js';
+import {
+  Hostile,
+  hostile,
+  recordLabel,
+  thrower,
+  throwingTraps,
+} from './utils/hostile.js';
 import { parseTrace } from './utils/schema.js';
 import { fcParams } from './utils/fc.js';
 
@@ -50,14 +56,8 @@ const spanOptions: fc.Arbitrary<Hostile> = fc.oneof(
     )
     .map(
       (r) =>
-        new Hostile(
-          `{${Object.entries(r)
-            .map(([k, h]) => `${k}: ${h.label}`)
-            .join(', ')}}`,
-          () =>
-            Object.fromEntries(
-              Object.entries(r).map(([k, h]) => [k, h.make()]),
-            ),
+        new Hostile(recordLabel(r), () =>
+          Object.fromEntries(Object.entries(r).map(([k, h]) => [k, h.make()])),
         ),
     ),
 );

@@ -9,7 +9,7 @@ import {
   instrumentFetch,
   instrumentHttp,
 } from '../../src/index.js';
-import { Hostile, hostileMakers } from '../utils/hostile.js';
+import { Hostile, hostileMakers, recordLabel } from '../utils/hostile.js';
 import { parseTrace } from '../utils/schema.js';
 import { fcParams } from '../utils/fc.js';
 
@@ -169,21 +169,16 @@ const requestOptions: fc.Arbitrary<Hostile> = fc.oneof(
     )
     .map(
       (r) =>
-        new Hostile(
-          `{${Object.entries(r)
-            .map(([k, h]) => `${k}: ${h.label}`)
-            .join(', ')}}`,
-          () => {
-            const o: Record<string, unknown> = {
-              port,
-              // never a name server: every host is this machine
-              lookup: (_h: string, _o: unknown, cb: any) =>
-                cb(null, [{ address: '127.0.0.1', family: 4 }]),
-            };
-            for (const [k, h] of Object.entries(r)) o[k] = h.make();
-            return o;
-          },
-        ),
+        new Hostile(recordLabel(r), () => {
+          const o: Record<string, unknown> = {
+            port,
+            // never a name server: every host is this machine
+            lookup: (_h: string, _o: unknown, cb: any) =>
+              cb(null, [{ address: '127.0.0.1', family: 4 }]),
+          };
+          for (const [k, h] of Object.entries(r)) o[k] = h.make();
+          return o;
+        }),
     ),
 );
 

@@ -149,4 +149,11 @@ const hostile: fc.Arbitrary<Hostile> = fc.oneof(
   },
 );
 
-export { Hostile, hostile, hostileMakers, thrower, throwingTraps };
+/** The label of a record of hostile values: `{key: label, ...}`. */
+function recordLabel(r: Record<string, Hostile>): string {
+  return `{${Object.entries(r)
+    .map(([k, h]) => `${k}: ${h.label}`)
+    .join(', ')}}`;
+}
+
+export { Hostile, hostile, hostileMakers, recordLabel, thrower, throwingTraps };
