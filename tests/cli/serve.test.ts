@@ -131,6 +131,19 @@ async function open(browser: Browser, url: string): Promise<Watched> {
   return { page, errors, requests };
 }
 
+/** Waits until the open trace's waterfall has `rows` rows. */
+async function waitRows(page: Page, rows: number): Promise<void> {
+  await page.waitForFunction(
+    (n) => document.getElementById('wf')!.dataset.rows === String(n),
+    rows,
+  );
+}
+
+/** Clicks the waterfall's first row (its root span). */
+async function clickFirstRow(page: Page): Promise<void> {
+  await page.locator('#wf-canvas').click({ position: { x: 200, y: 26 + 11 } });
+}
+
 const maybe = executablePath != null ? describe : describe.skip;
 
 maybe('spantrail serve in headless Chromium', () => {
@@ -219,25 +232,17 @@ maybe('spantrail serve in headless Chromium', () => {
     );
     // A trace opens: its waterfall has a row per span.
     await page.click('.trace-item');
-    await page.waitForFunction(
-      () => document.getElementById('wf')!.dataset.rows === '12',
-    );
+    await waitRows(page, 12);
     expect(await page.textContent('#trace-head')).toContain('GET /orders/17');
     // Selecting the root and pressing ← collapses its subtree.
-    await page
-      .locator('#wf-canvas')
-      .click({ position: { x: 200, y: 26 + 11 } });
+    await clickFirstRow(page);
     await page.waitForFunction(
       () => document.getElementById('wf')!.dataset.selected != null,
     );
     await page.keyboard.press('ArrowLeft');
-    await page.waitForFunction(
-      () => document.getElementById('wf')!.dataset.rows === '1',
-    );
+    await waitRows(page, 1);
     await page.keyboard.press('ArrowRight');
-    await page.waitForFunction(
-      () => document.getElementById('wf')!.dataset.rows === '12',
-    );
+    await waitRows(page, 12);
     // The detail panel shows the span's attributes.
     await page.keyboard.press('ArrowDown');
     await page.waitForFunction(() =>
@@ -359,12 +364,8 @@ maybe('spantrail serve in headless Chromium', () => {
       () => document.querySelectorAll('.trace-item').length === 1,
     );
     await page.click('.trace-item');
-    await page.waitForFunction(
-      () => document.getElementById('wf')!.dataset.rows === '1',
-    );
-    await page
-      .locator('#wf-canvas')
-      .click({ position: { x: 200, y: 26 + 11 } });
+    await waitRows(page, 1);
+    await clickFirstRow(page);
     await page.waitForFunction(() => {
       const d = document.getElementById('detail')!;
       return (
@@ -461,9 +462,7 @@ maybe('a span id reused in a second trace', () => {
         document.getElementById('trace-head')!.textContent!.includes(w),
       word,
     );
-    await page
-      .locator('#wf-canvas')
-      .click({ position: { x: 200, y: 26 + 11 } });
+    await clickFirstRow(page);
     await page.waitForFunction(
       (w) =>
         document.getElementById('detail')!.textContent!.includes(`${w}-root`),
@@ -564,13 +563,9 @@ maybe('span detail of an old js-logger file', () => {
       () => document.querySelectorAll('.trace-item').length === 1,
     );
     await page.click('.trace-item');
-    await page.waitForFunction(
-      () => document.getElementById('wf')!.dataset.rows === '4',
-    );
+    await waitRows(page, 4);
     // The root, `handler`: 25 ms from its start to its stop.
-    await page
-      .locator('#wf-canvas')
-      .click({ position: { x: 200, y: 26 + 11 } });
+    await clickFirstRow(page);
     await page.waitForFunction(() =>
       document.getElementById('detail')!.textContent!.includes('js-logger'),
     );
@@ -602,12 +597,8 @@ maybe('span detail of an old js-logger file', () => {
         document.querySelector('.trace-item')!.textContent!.includes('2 open'),
     );
     await page.click('.trace-item');
-    await page.waitForFunction(
-      () => document.getElementById('wf')!.dataset.rows === '2',
-    );
-    await page
-      .locator('#wf-canvas')
-      .click({ position: { x: 200, y: 26 + 11 } });
+    await waitRows(page, 2);
+    await clickFirstRow(page);
     await page.waitForFunction(() => {
       const d = document.getElementById('detail')!.textContent!;
       return d.includes('js-logger') && d.includes('open for');
@@ -677,12 +668,8 @@ maybe('hostile names and values render as text', () => {
     const { page, errors, requests } = await open(browser, url);
     await page.waitForSelector('.trace-item');
     await page.click('.trace-item');
-    await page.waitForFunction(
-      () => document.getElementById('wf')!.dataset.rows === '2',
-    );
-    await page
-      .locator('#wf-canvas')
-      .click({ position: { x: 200, y: 26 + 11 } });
+    await waitRows(page, 2);
+    await clickFirstRow(page);
     await page.waitForFunction(() =>
       document.getElementById('detail')!.textContent!.includes('exception'),
     );
