@@ -411,13 +411,24 @@ function viewerClient(): void {
   };
 
   let traceSeq = 0;
+  /** Traces the user asked for that are still loading. */
+  let navigating = 0;
   const openTrace = async (
     id: string,
     selectSpan?: string,
     keepView?: boolean,
   ): Promise<void> => {
+    // a live refresh never overtakes a trace the user asked for (a link
+    // followed while the file grows)
+    if (keepView && navigating > 0) return;
     const seq = ++traceSeq;
-    const t = await api('trace', { id });
+    if (!keepView) navigating++;
+    let t: any;
+    try {
+      t = await api('trace', { id });
+    } finally {
+      if (!keepView) navigating--;
+    }
     if (seq !== traceSeq) return;
     if (t == null) {
       $('trace-head').textContent = 'trace ' + id + ' is not in the input';
