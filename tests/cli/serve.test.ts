@@ -531,6 +531,136 @@ maybe('a span id reused in a second trace', () => {
   });
 });
 
+maybe('a live refresh that lands late', () => {
+  jest.setTimeout(60000);
+  let browser: Browser;
+  const file = path.join(dir, 'late.jsonl');
+  const trace = (n: number, word: string, links?: Array<unknown>) => [
+    ...spanLines({
+      trace: n,
+      id: 2,
+      parent: 1,
+      name: `${word}.child`,
+      at: n * 1000 + 1,
+      dur: 10,
+    }),
+    ...spanLines({
+      trace: n,
+      id: 1,
+      name: `${word}.root`,
+      at: n * 1000,
+      dur: 5000,
+      links,
+    }),
+  ];
+
+  beforeAll(async () => {
+    assertBuilt();
+    browser = await chromium.launch({ executablePath, args: chromiumArgs });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /**
+   * Serves two traces, opens the first, and from then on holds every
+   * request for a trace table until it is released.
+   */
+  async function openHeld() {
+    fs.writeFileSync(
+      file,
+      [
+        ...trace(1, 'First', [{ traceId: hex(2), spanId: hex(2) }]),
+        ...trace(2, 'Second'),
+      ].join('\n') + '\n',
+    );
+    const s = await serve([file]);
+    const { page, errors } = await open(browser, s.url);
+    await page.click('.trace-item:has-text("First.root")');
+    await waitRows(page, 2);
+    const held: Array<{ id: string; release: () => Promise<void> }> = [];
+    await page.route(
+      (u) => u.pathname === '/api/trace',
+      (route) => {
+        const id = new URL(route.request().url()).searchParams.get('id')!;
+        held.push({ id, release: () => route.continue() });
+      },
+    );
+    /** Waits for a held request for trace `n`; returns its position. */
+    const waitHeld = async (n: number): Promise<number> => {
+      for (let k = 0; k < 600; k++) {
+        const at = held.findIndex((h) => h.id === hex(n));
+        if (at >= 0) return at;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no request for trace ${n}`);
+    };
+    const releaseAll = async () => {
+      for (const h of held.splice(0)) await h.release();
+    };
+    // A third span of the first trace: the server pushes it as changed.
+    const grow = () =>
+      fs.appendFileSync(
+        file,
+        spanLines({
+          trace: 1,
+          id: 3,
+          parent: 1,
+          name: 'Late.kid',
+          at: 1002,
+          dur: 5,
+        }).join('\n') + '\n',
+      );
+    return { s, page, errors, held, waitHeld, releaseAll, grow };
+  }
+
+  test('does not take the user away from the tab they chose', async () => {
+    const { s, page, errors, waitHeld, releaseAll, grow } = await openHeld();
+    try {
+      grow();
+      await waitHeld(1);
+      await page.click('#tab-names');
+      await page.waitForSelector('#names-body tr');
+      await releaseAll();
+      await waitRows(page, 3);
+      expect(await page.isVisible('#view-names')).toBe(true);
+      expect(await page.isVisible('#view-traces')).toBe(false);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await stop(s);
+    }
+  });
+
+  test('does not undo a link the user followed', async () => {
+    const { s, page, errors, held, waitHeld, releaseAll, grow } =
+      await openHeld();
+    try {
+      await clickFirstRow(page);
+      await page.click('#detail .links button');
+      const link = await waitHeld(2);
+      // The refresh this starts must not ask for the first trace again
+      // while the followed link is loading.
+      grow();
+      await page.waitForFunction(() =>
+        document.getElementById('traces')!.textContent!.includes('3 spans'),
+      );
+      await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+      expect(held.slice(link + 1).map((h) => h.id)).toEqual([]);
+      await releaseAll();
+      await page.waitForFunction(() =>
+        document.getElementById('detail')!.textContent!.includes('Second'),
+      );
+      expect(await page.textContent('#trace-head')).toContain('Second.root');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await stop(s);
+    }
+  });
+});
+
 maybe('span detail of an old js-logger file', () => {
   jest.setTimeout(60000);
   let browser: Browser;

@@ -434,7 +434,9 @@ function viewerClient(): void {
       $('trace-head').textContent = 'trace ' + id + ' is not in the input';
       return;
     }
-    if (tab !== 'traces') showTab('traces');
+    // a live refresh redraws in place; only the user's own choice of a
+    // trace brings the waterfall to the front
+    if (!keepView && tab !== 'traces') showTab('traces');
     const old = currentTrace;
     const tr = makeTrace(t);
     if (keepView && old != null && old.id === id) {
