@@ -77,7 +77,7 @@ function checkLimits(limits: Partial<SpanLimits> | undefined): SpanLimits {
     const v = merged[key];
     if (typeof v !== 'number' || !(v >= 0)) {
       throw new TypeError(
-        `limits.${key}: must be a non-negative number, got ${String(v)}`,
+        `limits.${key}: must be a non-negative number, got ${toText(v)}`,
       );
     }
   }

@@ -123,6 +123,23 @@ describe('Span', () => {
     expect(record(span).attributes.s).toHaveLength(4096);
   });
 
+  test('an array is bounded by the length limit as a whole', () => {
+    const span = tracer({ attributeValueLengthLimit: 10 }).startSpan('arrays');
+    span.setAttribute('short', ['ab', 'cd']);
+    span.setAttribute('strings', ['abcd', 'efgh', 'ijkl', 'mnop']);
+    span.setAttribute('one', ['x'.repeat(50)]);
+    span.setAttribute('numbers', [100, 200, 300, 400]);
+    span.setAttribute('huge', new Array(1e6).fill(true));
+    span.end();
+    expect(record(span).attributes).toEqual({
+      short: ['ab', 'cd'],
+      strings: ['abcd', 'efgh', 'ij'],
+      one: ['x'.repeat(10)],
+      numbers: [100, 200, 300],
+      huge: [true, true],
+    });
+  });
+
   test('addEvent takes attributes or a time, and times are epoch microseconds', () => {
     const span = tracer().startSpan('events');
     const at = new Date('2030-01-01T00:00:00.001Z');

@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import {
+  OtlpHttpExporter,
+  TraceIdRatioSampler,
   Tracer,
   extractTraceContext,
   formatTraceParent,
@@ -308,9 +310,24 @@ describe('hostile values', () => {
           return thrower();
         },
       },
+      // an invalid value whose text cannot be made: the message says so
+      { limits: { attributeCountLimit: { toString: thrower } } },
+      { output: () => {}, flushInterval: { toString: thrower } },
+      { output: () => {}, bufferSize: Object.create(null) },
+      { output: Object.create(null) },
     ]) {
       expect(() => new Tracer(options as any)).toThrow(TypeError);
     }
+    expect(() => new TraceIdRatioSampler({ toString: thrower } as any)).toThrow(
+      /got \[unreadable\]/,
+    );
+    expect(
+      () =>
+        new OtlpHttpExporter({
+          url: 'http://127.0.0.1:1',
+          encoding: Object.create(null),
+        }),
+    ).toThrow(/got \[unreadable\]/);
   });
 
   test('traceObject and traceClass: hostile objects, classes and options throw the documented TypeError', () => {

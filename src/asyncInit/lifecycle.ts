@@ -4,6 +4,7 @@ import type { AsyncInitInfo } from './detect.js';
 import { SpanStatusCode } from '../constants.js';
 import { getTracer } from '../global.js';
 import { setObjectSpan } from '../context/objectContext.js';
+import { describeException } from '../utils/exceptions.js';
 
 // The lifecycle state machine: one lifetime span per instance, and one span
 // per phase (start, stop, destroy) inside it. Phases open on async-init's
@@ -82,7 +83,7 @@ function closeLifetime(
   if (error !== undefined) {
     lifetime.setStatus({
       code: SpanStatusCode.ERROR,
-      message: error instanceof Error ? error.message : String(error),
+      message: describeException(error).message,
     });
   }
   lifetime.end();

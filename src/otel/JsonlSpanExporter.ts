@@ -17,7 +17,7 @@ import type {
 import { SpanStatusCode } from '../constants.js';
 import JsonlOutput from '../output/JsonlOutput.js';
 import { metaLine, spanLine } from '../format/writer.js';
-import { sanitizeAttributes } from '../utils/attributes.js';
+import { sanitizeAttributes, toText } from '../utils/attributes.js';
 import { kindOf, statusCodeOf } from '../utils/codes.js';
 import { sortableTick } from '../IdGenerator.js';
 
@@ -102,7 +102,7 @@ function readableSpanLine(span: ReadableSpanLike): string {
   const code = statusCodeOf(span.status?.code);
   const status: SpanStatus =
     code === SpanStatusCode.ERROR && span.status.message != null
-      ? { code, message: String(span.status.message) }
+      ? { code, message: toText(span.status.message) }
       : { code };
   return spanLine({
     traceId: sc.traceId,

@@ -12,6 +12,7 @@ import type Span from '../Span.js';
 import type { SpanStatusCodeValue } from '../types.js';
 import { createTraceState } from './api.js';
 import { w3cSpanId } from '../utils/ids.js';
+import { toText, unreadable } from '../utils/attributes.js';
 import { forgetSpan, rememberAdapter, spantrailContextOf } from './spans.js';
 
 /**
@@ -104,24 +105,32 @@ class OtelSpan implements OtelSpanApi {
    * left alone: instrumentations set it themselves.
    */
   public recordException(exception: Exception, time?: OtelTimeInput): void {
-    const attributes: Record<string, string> = {};
+    let attributes: Record<string, string> = {};
     if (typeof exception === 'string') {
       attributes['exception.message'] = exception;
     } else if (exception != null) {
-      const e = exception as {
-        code?: unknown;
-        name?: unknown;
-        message?: unknown;
-        stack?: unknown;
-      };
-      if (e.code != null) attributes['exception.type'] = String(e.code);
-      else if (typeof e.name === 'string')
-        attributes['exception.type'] = e.name;
-      if (typeof e.message === 'string') {
-        attributes['exception.message'] = e.message;
-      }
-      if (typeof e.stack === 'string') {
-        attributes['exception.stacktrace'] = e.stack;
+      // getters and Proxies run program code: what throws is unreadable
+      try {
+        const e = exception as {
+          code?: unknown;
+          name?: unknown;
+          message?: unknown;
+          stack?: unknown;
+        };
+        const code = e.code;
+        const name = e.name;
+        const message = e.message;
+        const stack = e.stack;
+        if (code != null) attributes['exception.type'] = toText(code);
+        else if (typeof name === 'string') attributes['exception.type'] = name;
+        if (typeof message === 'string') {
+          attributes['exception.message'] = message;
+        }
+        if (typeof stack === 'string') {
+          attributes['exception.stacktrace'] = stack;
+        }
+      } catch {
+        attributes = { 'exception.message': unreadable };
       }
     }
     this.span.addEvent('exception', attributes, time);

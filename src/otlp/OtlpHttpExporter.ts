@@ -11,6 +11,7 @@ import { batchToTracesData, resourceAttributes } from './mapping.js';
 import { encodeTracesData } from './protobuf.js';
 import { optionsFromEnv, urlFromTarget } from './env.js';
 import { processHooks } from '../utils/platform.js';
+import { toText } from '../utils/attributes.js';
 import HttpTransport from './HttpTransport.js';
 import { otlpDefaults } from '../constants.js';
 
@@ -24,7 +25,7 @@ const live = processHooks<OtlpHttpExporter>('beforeExit', (exporter) =>
 function positive(name: string, value: number, allowZero = false): number {
   if (typeof value !== 'number' || !(allowZero ? value >= 0 : value > 0)) {
     throw new TypeError(
-      `${name}: must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
+      `${name}: must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${toText(value)}`,
     );
   }
   return value;
@@ -136,7 +137,7 @@ class OtlpHttpExporter implements SpanProcessor {
       o.encoding !== 'json'
     ) {
       throw new TypeError(
-        `encoding: expected 'protobuf' or 'json', got ${String(o.encoding)}`,
+        `encoding: expected 'protobuf' or 'json', got ${toText(o.encoding)}`,
       );
     }
     if (
@@ -145,7 +146,7 @@ class OtlpHttpExporter implements SpanProcessor {
       o.compression !== 'none'
     ) {
       throw new TypeError(
-        `compression: expected 'gzip' or 'none', got ${String(o.compression)}`,
+        `compression: expected 'gzip' or 'none', got ${toText(o.compression)}`,
       );
     }
     this.url = url;

@@ -28,6 +28,7 @@ import {
   maxPendingStarts,
 } from '../constants.js';
 import { exitHooks } from '../utils/signals.js';
+import { toText } from '../utils/attributes.js';
 
 // Outputs that may still hold records when the process exits: written
 // synchronously from one `exit` listener, which also runs for
@@ -75,7 +76,7 @@ function timeoutOption(name: string, value: unknown, fallback: number): number {
   if (value == null) return fallback;
   if (typeof value !== 'number' || !(value >= 0)) {
     throw new TypeError(
-      `${name}: must be a non-negative number of milliseconds, got ${String(value)}`,
+      `${name}: must be a non-negative number of milliseconds, got ${toText(value)}`,
     );
   }
   return value;
@@ -119,7 +120,7 @@ function createSink(
   if (typeof target === 'function') return new FunctionSink(target);
   if (isNodeWritable(target)) return new StreamSink(target, events);
   if (isWebWritable(target)) return new WebStreamSink(target, events);
-  throw new TypeError(`output: unsupported destination ${String(target)}`);
+  throw new TypeError(`output: unsupported destination ${toText(target)}`);
 }
 
 /**
@@ -164,13 +165,13 @@ class JsonlOutput implements SpanProcessor {
     const bufferSize = options.bufferSize ?? defaultBufferSize;
     if (typeof bufferSize !== 'number' || !(bufferSize > 0)) {
       throw new TypeError(
-        `bufferSize: must be a positive number of characters, got ${String(bufferSize)}`,
+        `bufferSize: must be a positive number of characters, got ${toText(bufferSize)}`,
       );
     }
     const flushInterval = options.flushInterval ?? defaultFlushInterval;
     if (typeof flushInterval !== 'number' || !(flushInterval >= 0)) {
       throw new TypeError(
-        `flushInterval: must be a non-negative number of milliseconds, got ${String(flushInterval)}`,
+        `flushInterval: must be a non-negative number of milliseconds, got ${toText(flushInterval)}`,
       );
     }
     const exitTimeout = timeoutOption(

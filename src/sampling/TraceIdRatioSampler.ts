@@ -1,4 +1,5 @@
 import type { Sampler } from '../types.js';
+import { toText } from '../utils/attributes.js';
 
 /**
  * Records a fixed fraction of traces, decided from the trace id alone so
@@ -13,7 +14,7 @@ class TraceIdRatioSampler implements Sampler {
   public constructor(ratio: number) {
     if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) {
       throw new TypeError(
-        `sampler: ratio must be a number from 0 to 1, got ${String(ratio)}`,
+        `sampler: ratio must be a number from 0 to 1, got ${toText(ratio)}`,
       );
     }
     this.ratio = ratio;

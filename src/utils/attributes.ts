@@ -80,29 +80,40 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 
 /**
  * Arrays must be homogeneous primitives; anything else is stored as JSON.
+ * Like a JSON value, an array is bounded by the length limit: elements are
+ * kept while their text adds up to at most `lengthLimit` characters, and a
+ * string that crosses the limit is cut there.
  */
 function toAttributeArray(
   value: Array<unknown>,
   lengthLimit: number,
 ): AttributeValue | undefined {
   let type: string | undefined;
-  for (let i = 0; i < value.length; i++) {
-    const t = typeof value[i];
+  let kept = 0;
+  let room = lengthLimit;
+  let last: string | undefined;
+  for (; kept < value.length; kept++) {
+    const v = value[kept];
+    const t = typeof v;
     if (
       (t !== 'string' && t !== 'number' && t !== 'boolean') ||
       (type !== undefined && t !== type) ||
-      (t === 'number' && !Number.isFinite(value[i] as number))
+      (t === 'number' && !Number.isFinite(v as number))
     ) {
       return json(value, lengthLimit);
     }
     type = t;
+    const size = t === 'string' ? (v as string).length : String(v).length;
+    if (size > room) {
+      if (t === 'string' && room > 0) last = (v as string).slice(0, room);
+      break;
+    }
+    room -= size;
   }
   // a plain copy: `map` and `slice` would call a subclass's constructor
-  const copy: Array<unknown> = new Array(value.length);
-  for (let i = 0; i < copy.length; i++) {
-    const v = value[i];
-    copy[i] = type === 'string' ? truncate(v as string, lengthLimit) : v;
-  }
+  const copy: Array<unknown> = new Array(last === undefined ? kept : kept + 1);
+  for (let i = 0; i < kept; i++) copy[i] = value[i];
+  if (last !== undefined) copy[kept] = last;
   return copy as AttributeValue;
 }
 

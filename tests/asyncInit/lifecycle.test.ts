@@ -46,11 +46,12 @@ function makeStartStop(
 ) {
   class Service {
     public failStart = false;
+    public failWith: unknown = undefined;
     public log: Array<string> = [];
     public async start(): Promise<void> {
       await sleep(1);
       this.helper();
-      if (this.failStart) throw new Error('start failed');
+      if (this.failStart) throw this.failWith ?? new Error('start failed');
     }
     public async stop(): Promise<void> {
       await sleep(1);
@@ -152,6 +153,23 @@ describe.each([
         const lifetimes = c.spans.filter((x) => x.name === 'Service');
         expect(lifetimes).toHaveLength(2);
         expect(lifetimes[1].status.code).toBe(SpanStatusCode.UNSET);
+      });
+
+      test('a start that throws a hostile value: the program gets that value', async () => {
+        const S = makeStartStop(order, ss, ready);
+        const revocable = Proxy.revocable({}, {});
+        revocable.revoke();
+        for (const thrown of [Object.create(null), revocable.proxy]) {
+          const s = new S();
+          s.failStart = true;
+          s.failWith = thrown;
+          await expect(s.start()).rejects.toBe(thrown);
+        }
+        const lifetimes = c.spans.filter((x) => x.name === 'Service');
+        expect(lifetimes).toHaveLength(2);
+        for (const l of lifetimes) {
+          expect(l.status.code).toBe(SpanStatusCode.ERROR);
+        }
       });
 
       test('restart after stop gives a new lifetime; no-op calls give no spans', async () => {
