@@ -245,30 +245,48 @@ describe('the built package in a child process', () => {
 
 describe('killed with SIGKILL at a random moment', () => {
   // the program starts and ends spans at random (nested, some left open)
-  // and says on stdout, after each `flushSync()`, how many it had begun
+  // and says on stdout, after each flush, how many spans it had begun: after
+  // its own \`flushSync()\` calls, and whenever the file grew under it (the
+  // output's timer during an await, or the high-water mark during a step)
   const program = `
 import fs from 'node:fs';
 import { Tracer } from 'SPANTRAIL';
-const tracer = new Tracer({ output: process.env.OUT, service: 'crash' });
+const out = process.env.OUT;
+const tracer = new Tracer({ output: out, service: 'crash' });
 fs.writeSync(1, 'ready\\n');
 let seed = Number(process.env.SEED) >>> 0;
 const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 const open = [];
 let begun = 0;
+let size = 0;
+const flushed = (how, n) => fs.writeSync(1, how + ' ' + n + '\\n');
+const grew = () => {
+  const now = fs.statSync(out).size;
+  const more = now > size;
+  size = now;
+  return more;
+};
 for (;;) {
   for (let k = 0; k < 40; k++) {
+    // a flush within this step may come before the span it starts
+    const before = begun;
     if (rand() < 0.55 || open.length === 0) {
       const parent = open.length > 0 && rand() < 0.5 ? open[Math.floor(rand() * open.length)] : null;
-      open.push(tracer.startSpan('s' + begun++, { parent }));
+      const span = tracer.startSpan('s' + begun++, { parent });
+      if (rand() < 0.2) span.setAttribute('pad', 'p'.repeat(Math.floor(rand() * 4000)));
+      open.push(span);
     } else {
       open.splice(Math.floor(rand() * open.length), 1)[0].end();
     }
+    if (grew()) flushed('grew', before);
   }
-  if (rand() < 0.3) {
+  if (rand() < 0.1) {
     tracer.flushSync();
-    fs.writeSync(1, 'flushed ' + begun + '\\n');
+    grew();
+    flushed('flushed', begun);
   }
   await new Promise((r) => setTimeout(r, rand() * 3));
+  if (grew()) flushed('grew', begun);
 }
 `;
 
@@ -287,10 +305,11 @@ for (;;) {
     return records;
   }
 
-  test('every span begun before the last flush is in the file', async () => {
+  test("every span begun before the last flush (its own, the timer's or the high-water mark's) is in the file", async () => {
     const base = Number(process.env.FC_SEED ?? Date.now() % 1e6);
     console.log(`crash test seeds ${base}.. (replay with FC_SEED=${base})`);
     let checked = 0;
+    let grown = 0;
     for (let run = 0; run < 5; run++) {
       const seed = base + run;
       const out = path.join(tmp, `killed-${seed}.jsonl`);
@@ -300,10 +319,9 @@ for (;;) {
         killAfterReady: 30 + ((seed * 97) % 300),
       });
       expect(r.signal).toBe('SIGKILL');
-      const flushed = [...r.stdout.matchAll(/flushed (\d+)/g)].map((m) =>
-        Number(m[1]),
-      );
-      const begun = flushed.at(-1) ?? 0;
+      const flushes = [...r.stdout.matchAll(/(flushed|grew) (\d+)/g)];
+      grown += flushes.filter((m) => m[1] === 'grew').length;
+      const begun = Number(flushes.at(-1)?.[2] ?? 0);
       const names = new Set(
         recordsOf(out)
           .filter((x) => x.type === 'start' || x.type === 'span')
@@ -316,7 +334,8 @@ for (;;) {
       expect({ seed, begun, missing }).toEqual({ seed, begun, missing: [] });
       checked += begun;
     }
-    // the runs flushed: the check above was not vacuous
+    // the runs flushed, on their own too: the check above was not vacuous
     expect(checked).toBeGreaterThan(0);
+    expect(grown).toBeGreaterThan(0);
   });
 });

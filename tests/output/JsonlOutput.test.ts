@@ -102,18 +102,23 @@ describe('JSONL output', () => {
 
   test('after any flush, the file holds a record of every span begun before it (a crash then loses no begun span)', async () => {
     let run = 0;
+    // 'big' ends a span of about 40 KiB: two of them cross the 64 KiB
+    // high-water mark, which writes the batch on the spot
     const flushOp = fc.record({
-      op: fc.constantFrom('flushSync', 'flush', 'timer'),
+      op: fc.constantFrom('flushSync', 'flush', 'timer', 'big'),
     });
+    const bigValue = 'b'.repeat(40 * 1024);
+    let highWaterFlushes = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof(opArb, flushOp), { maxLength: 150 }),
+        fc.array(fc.oneof(opArb, flushOp), { maxLength: 250 }),
         async (ops) => {
           const file = path.join(tmp, `crash-${run++}.jsonl`);
           const tracer = new Tracer({
             output: file,
             context: 'shim',
             flushInterval: 0,
+            limits: { attributeValueLengthLimit: bigValue.length },
           });
           const spans: Array<Span> = [];
           // the file as a crash right after each flush would leave it
@@ -136,6 +141,18 @@ describe('JSONL output', () => {
               // the output's own timer runs; then the batch has left
               await new Promise((r) => setTimeout(r, 2));
               check();
+            } else if (o.op === 'big') {
+              const size = fs.statSync(file).size;
+              const big = tracer.startSpan('big');
+              spans.push(big);
+              big.setAttribute('v', bigValue);
+              big.end();
+              // the file grew within this synchronous step: the high-water
+              // mark wrote the batch
+              if (fs.statSync(file).size > size) {
+                highWaterFlushes++;
+                check();
+              }
             } else {
               applyOp(tracer, spans, o);
             }
@@ -154,6 +171,7 @@ describe('JSONL output', () => {
       ),
       fcParams({ numRuns: 40 }),
     );
+    expect(highWaterFlushes).toBeGreaterThan(0);
   });
 
   test('a file output is created with mode 0600 and parent folders, and appends', async () => {
