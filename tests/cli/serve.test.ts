@@ -633,6 +633,41 @@ maybe('a live refresh that lands late', () => {
     }
   });
 
+  test('does not hold up the list once the user opens another trace', async () => {
+    const { s, page, errors, waitHeld, releaseAll, grow } = await openHeld();
+    try {
+      grow();
+      await waitHeld(1);
+      // the refresh of the first trace is still loading; the user opens
+      // the second, and a new trace arrives: the list shows it at once
+      await page.click('.trace-item:has-text("Second.root")');
+      await waitHeld(2);
+      fs.appendFileSync(
+        file,
+        spanLines({
+          trace: 3,
+          id: 1,
+          name: 'Third.root',
+          at: 3000,
+          dur: 5,
+        }).join('\n') + '\n',
+      );
+      await page.waitForFunction(() =>
+        document.getElementById('traces')!.textContent!.includes('Third.root'),
+      );
+      await releaseAll();
+      await page.waitForFunction(() =>
+        document
+          .getElementById('trace-head')!
+          .textContent!.includes('Second.root'),
+      );
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await stop(s);
+    }
+  });
+
   test('does not undo a link the user followed', async () => {
     const { s, page, errors, held, waitHeld, releaseAll, grow } =
       await openHeld();

@@ -515,6 +515,8 @@ function viewerClient(): void {
   let traceSeq = 0;
   /** Traces the user asked for that are still loading. */
   let navigating = 0;
+  /** Ends a live update's wait for its refresh (the user asked for a trace). */
+  let navigated: (() => void) | null = null;
   /**
    * Opens a trace: the user's choice (`history` says how the URL records
    * it: a new history entry, in place, or not at all for a trace the URL
@@ -532,6 +534,7 @@ function viewerClient(): void {
     const seq = ++traceSeq;
     if (!keepView) {
       navigating++;
+      navigated?.();
       want.trace = id;
       want.span = selectSpan ?? '';
       if (history !== 'none') {
@@ -1631,7 +1634,13 @@ function viewerClient(): void {
           (m.changed === 'all' ||
             (Array.isArray(m.changed) && m.changed.includes(cur.id)))
         ) {
-          await openTrace(cur.id, undefined, true);
+          // Waits for the refresh, unless the user asks for a trace
+          // meanwhile: the refresh is moot then, and the list keeps up.
+          await new Promise<void>((resolve) => {
+            navigated = resolve;
+            openTrace(cur.id, undefined, true).then(resolve, resolve);
+          });
+          navigated = null;
         }
         // a trace the URL named, once the server has read it
         if (
