@@ -16,6 +16,31 @@ type IndexProcess = {
   service: string;
   /** `service (pid N)`, or the service alone. */
   label: string;
+  /** Its process: a number of {@link SpanIndex.processes}. */
+  process: number;
+};
+
+/**
+ * One process of {@link SpanIndex.processes}: one run of a program. Its
+ * identity is what its `meta` records carry: service, host and pid (two
+ * runs of a service have two pids), or without a pid the time its output
+ * opened; spans with no `meta` are one process per file.
+ */
+type ProcessRow = {
+  /** Stable key of the process (for a filter), opaque. */
+  id: string;
+  service: string;
+  /** `service (pid N, host)` or what of it is known. */
+  label: string;
+  /** Traces with a span of it. */
+  traces: number;
+};
+
+/** One service of {@link SpanIndex.serviceList}. */
+type ServiceRow = {
+  service: string;
+  /** Traces with a span of it. */
+  traces: number;
 };
 
 /** One trace of {@link SpanIndex.traceList}. */
@@ -35,9 +60,14 @@ type TraceListItem = {
 type TraceListQuery = {
   sort?: 'newest' | 'slowest';
   filter?: 'all' | 'errors' | 'open';
+  /** Only traces with a span of this service. */
   service?: string;
+  /** Only traces with a span of this process (a {@link ProcessRow} id). */
+  process?: string;
   /** Only traces in this set (a search result), by trace number. */
   only?: Set<number>;
+  /** Traces of the sorted list skipped before the first returned. */
+  offset?: number;
   limit?: number;
 };
 
@@ -161,6 +191,10 @@ type TraceEntry = {
   open: number;
   root: number;
   rootRank: number;
+  /** The process of its first span, -1 before any. */
+  process: number;
+  /** Its other processes, for a trace that crosses processes. */
+  more: Array<number> | undefined;
 };
 
 /** The key of a span id (or suffix) within trace number `t`. */
@@ -241,6 +275,12 @@ class SpanIndex implements RecordSink {
   /** Children whose parent is not (yet) in the index, by parent id. */
   protected waiting: Map<string, Array<number>> = new Map();
   protected procBySource: Map<SpanSource, number> = new Map();
+  /** Processes (runs) and their keys, and each one's service. */
+  protected runs: Array<ProcessRow> = [];
+  protected runByKey: Map<string, number> = new Map();
+  protected runService: Array<number> = [];
+  protected serviceRows: Array<ServiceRow> = [];
+  protected serviceByName: Map<string, number> = new Map();
   /** The last source and its process (records come in runs per source). */
   protected lastSource?: SpanSource;
   protected lastProc: number = -1;
@@ -296,6 +336,7 @@ class SpanIndex implements RecordSink {
       this.pr[i] = this.process(source);
     }
     const t = this.traces[this.tr[i]];
+    this.touch(t, this.procs[this.pr[i]].process);
     if (r.type === 'span') {
       if (!fresh && this.du[i] < 0) t.open--;
       if (!fresh && this.code[i] === 2) t.errors--;
@@ -359,6 +400,29 @@ class SpanIndex implements RecordSink {
     return [...new Set(this.procs.map((p) => p.service))].sort();
   }
 
+  /** Services in the input, by name, with their trace counts. */
+  public serviceList(): Array<ServiceRow> {
+    return this.serviceRows
+      .map((r) => ({ ...r }))
+      .sort((a, b) => (a.service < b.service ? -1 : 1));
+  }
+
+  /**
+   * Processes in the input in the order first seen (a trace's
+   * {@link SpanIndex.traceProcesses} are numbers in it), with their trace
+   * counts.
+   */
+  public processes(): Array<ProcessRow> {
+    return this.runs.map((r) => ({ ...r }));
+  }
+
+  /** The processes (numbers of {@link SpanIndex.processes}) of trace `n`. */
+  public traceProcesses(n: number): Array<number> {
+    const t = this.traces[n];
+    if (t == null || t.process < 0) return [];
+    return t.more == null ? [t.process] : [t.process, ...t.more];
+  }
+
   public traceNumber(id: string): number | undefined {
     return this.traceById.get(id);
   }
@@ -368,12 +432,30 @@ class SpanIndex implements RecordSink {
     const counts = { all: 0, errors: 0, open: 0 };
     const picked: Array<number> = [];
     const filter = q.filter ?? 'all';
+    // A process matches by number, a service by a flag per process.
+    let run = -1;
+    let runOk: Uint8Array | undefined;
+    if (q.process != null && q.process !== '') {
+      run = this.runByKey.get(q.process) ?? -2;
+    }
+    if (q.service != null && q.service !== '') {
+      runOk = new Uint8Array(this.runs.length);
+      const svc = this.serviceByName.get(q.service);
+      for (let k = 0; k < this.runs.length; k++) {
+        if (this.runService[k] === svc) runOk[k] = 1;
+      }
+    }
     const consider = (n: number): void => {
       const t = this.traces[n];
-      if (q.service != null && q.service !== '') {
-        if (t.root < 0 || this.procs[this.pr[t.root]]?.service !== q.service) {
-          return;
-        }
+      if (run !== -1 && t.process !== run && t.more?.includes(run) !== true) {
+        return;
+      }
+      if (
+        runOk != null &&
+        runOk[t.process] !== 1 &&
+        t.more?.some((k) => runOk[k] === 1) !== true
+      ) {
+        return;
       }
       counts.all++;
       if (t.errors > 0) counts.errors++;
@@ -398,11 +480,12 @@ class SpanIndex implements RecordSink {
     } else {
       picked.sort((a, b) => tr[b].start - tr[a].start || b - a);
     }
+    const offset = q.offset != null && q.offset > 0 ? q.offset : 0;
     const limit = q.limit ?? 500;
     return {
       counts,
       total: picked.length,
-      traces: picked.slice(0, limit).map((n) => this.listItem(n)),
+      traces: picked.slice(offset, offset + limit).map((n) => this.listItem(n)),
     };
   }
 
@@ -793,6 +876,9 @@ class SpanIndex implements RecordSink {
         open: 0,
         root: -1,
         rootRank: 4,
+        process: -1,
+        // always present: one shape for every trace
+        more: undefined,
       });
       this.traceById.set(tid, t);
     }
@@ -884,6 +970,67 @@ class SpanIndex implements RecordSink {
     }
   }
 
+  /**
+   * Notes that trace `t` has a span of process `run`: its process list and
+   * the trace counts of the process and its service.
+   */
+  protected touch(t: TraceEntry, run: number): void {
+    if (t.process === run) return;
+    if (t.process < 0) {
+      t.process = run;
+      this.runs[run].traces++;
+      this.serviceRows[this.runService[run]].traces++;
+      return;
+    }
+    if (t.more?.includes(run) === true) return;
+    const svc = this.runService[run];
+    const known =
+      this.runService[t.process] === svc ||
+      t.more?.some((k) => this.runService[k] === svc) === true;
+    if (t.more == null) t.more = [run];
+    else t.more.push(run);
+    this.runs[run].traces++;
+    if (!known) this.serviceRows[svc].traces++;
+  }
+
+  /** The process (run) of a `meta` record (or of a file without one). */
+  protected run(file: string, meta: MetaRecord | undefined): number {
+    const service =
+      meta?.service != null && meta.service !== '' ? meta.service : file;
+    const host = meta?.host ?? '';
+    const key =
+      meta == null
+        ? JSON.stringify(['file', file])
+        : meta.pid != null
+          ? JSON.stringify(['pid', service, host, meta.pid])
+          : JSON.stringify(['start', service, host, meta.startTime]);
+    let k = this.runByKey.get(key);
+    if (k !== undefined) return k;
+    const parts: Array<string> = [];
+    if (meta?.pid != null) parts.push(`pid ${meta.pid}`);
+    if (host !== '') parts.push(host);
+    if (meta != null && meta.pid == null) {
+      const d = new Date(Math.floor(meta.startTime / 1000));
+      if (!isNaN(d.getTime())) parts.push(`started ${d.toISOString()}`);
+    }
+    let svc = this.serviceByName.get(service);
+    if (svc === undefined) {
+      svc = this.serviceRows.length;
+      this.serviceRows.push({ service, traces: 0 });
+      this.serviceByName.set(service, svc);
+    }
+    k = this.runs.length;
+    this.runs.push({
+      id: key,
+      service,
+      label: parts.length > 0 ? `${service} (${parts.join(', ')})` : service,
+      traces: 0,
+    });
+    this.runByKey.set(key, k);
+    this.runService.push(svc);
+    return k;
+  }
+
   protected rootCandidate(
     t: TraceEntry,
     i: number,
@@ -955,6 +1102,7 @@ class SpanIndex implements RecordSink {
         ),
         service,
         label: meta?.pid != null ? `${service} (pid ${meta.pid})` : service,
+        process: this.run(source.file, meta),
       };
       if (meta != null) proc.meta = meta;
       this.procs.push(proc);
@@ -969,6 +1117,8 @@ class SpanIndex implements RecordSink {
 export default SpanIndex;
 export type {
   IndexProcess,
+  ProcessRow,
+  ServiceRow,
   TraceListItem,
   TraceListQuery,
   TraceList,

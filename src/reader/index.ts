@@ -74,6 +74,8 @@ export type {
 export type { LaneItem } from './lanes.js';
 export type {
   IndexProcess,
+  ProcessRow,
+  ServiceRow,
   TraceListItem,
   TraceListQuery,
   TraceList,

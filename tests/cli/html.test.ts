@@ -166,6 +166,66 @@ maybe('html report in headless Chromium', () => {
   });
 });
 
+maybe('html report links', () => {
+  test('the hash opens a trace and span from disk; a reload keeps them; a hostile hash does nothing', async () => {
+    const out = path.join(dir, 'linked.html');
+    const r = await runCli([
+      'html',
+      'basic.jsonl',
+      'merged-client.jsonl',
+      'merged-server.jsonl',
+      '-o',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    const trace = '06920625000070009ac2db8cd1ffeff4';
+    const span = '0692062500007000ab437a0e5a6ec7cd';
+    const browser = await chromium.launch({
+      executablePath,
+      args: chromiumArgs,
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: Array<string> = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      const url = pathToFileURL(out).href;
+      const selected = () =>
+        page.waitForFunction(
+          (id) => document.getElementById('wf')!.dataset.selected === id,
+          span,
+        );
+      await page.goto(`${url}#trace=${trace}&span=${span}&tab=open`);
+      await selected();
+      expect(await page.isVisible('#view-open')).toBe(true);
+      await page.reload();
+      await selected();
+      expect(await page.isVisible('#view-open')).toBe(true);
+      await page.click('#tab-traces');
+      expect(await page.textContent('#detail')).toContain('Server.handle');
+      expect(await page.textContent('#trace-head')).toContain('Client.request');
+      await page.goto('about:blank');
+      await page.goto(
+        `${url}#trace=<img src=x onerror="window.__pwned=1">&tab=<svg onload="window.__pwned=2">`,
+      );
+      await page.waitForFunction(
+        () => document.getElementById('wf')!.dataset.rows != null,
+      );
+      expect(await page.evaluate(() => (window as any).__pwned)).toBe(
+        undefined,
+      );
+      expect(
+        await page.evaluate(() => document.querySelectorAll('img, svg').length),
+      ).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
 describe('html report of a js-logger file', () => {
   test('every span has its detail embedded: the span and its records', async () => {
     const out = path.join(dir, 'legacy.html');

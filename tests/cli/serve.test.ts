@@ -506,7 +506,7 @@ maybe('a span id reused in a second trace', () => {
       ] as const) {
         // the server indexes the file after it starts listening
         let table = await api(`trace?id=${hex(n)}`);
-        for (let k = 0; k < 100 && table.spanId == null; k++) {
+        for (let k = 0; k < 100 && table?.spanId == null; k++) {
           await new Promise((r) => setTimeout(r, 50));
           table = await api(`trace?id=${hex(n)}`);
         }
@@ -626,6 +626,41 @@ maybe('a live refresh that lands late', () => {
       await waitRows(page, 3);
       expect(await page.isVisible('#view-names')).toBe(true);
       expect(await page.isVisible('#view-traces')).toBe(false);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await stop(s);
+    }
+  });
+
+  test('does not hold up the list once the user opens another trace', async () => {
+    const { s, page, errors, waitHeld, releaseAll, grow } = await openHeld();
+    try {
+      grow();
+      await waitHeld(1);
+      // the refresh of the first trace is still loading; the user opens
+      // the second, and a new trace arrives: the list shows it at once
+      await page.click('.trace-item:has-text("Second.root")');
+      await waitHeld(2);
+      fs.appendFileSync(
+        file,
+        spanLines({
+          trace: 3,
+          id: 1,
+          name: 'Third.root',
+          at: 3000,
+          dur: 5,
+        }).join('\n') + '\n',
+      );
+      await page.waitForFunction(() =>
+        document.getElementById('traces')!.textContent!.includes('Third.root'),
+      );
+      await releaseAll();
+      await page.waitForFunction(() =>
+        document
+          .getElementById('trace-head')!
+          .textContent!.includes('Second.root'),
+      );
       expect(errors).toEqual([]);
     } finally {
       await page.close();
@@ -847,5 +882,507 @@ maybe('hostile names and values render as text', () => {
     expect(html).not.toContain('</script><img');
     expect(html).not.toContain('<svg onload');
     await check('file://' + out, (u) => u.startsWith('file:'));
+  });
+});
+
+/** A `meta` line of a process. */
+function metaLine(service: string, pid: number, host: string): string {
+  return JSON.stringify({
+    type: 'meta',
+    version: 1,
+    service,
+    pid,
+    runtime: 'node',
+    host,
+    startTime: t0,
+    spantrail: '0.1.0',
+  });
+}
+
+/**
+ * Three files: `web` calls `api` (trace 1 crosses the two processes), one
+ * trace of `api` alone (an error), and a trace of a second run of `api`.
+ */
+function writeProcessFiles(): Array<string> {
+  const client = path.join(dir, 'proc-client.jsonl');
+  const server = path.join(dir, 'proc-server.jsonl');
+  const rerun = path.join(dir, 'proc-server-2.jsonl');
+  fs.writeFileSync(
+    client,
+    [
+      metaLine('web', 1001, 'client-host'),
+      ...spanLines({
+        trace: 1,
+        id: 11,
+        name: 'Client.request',
+        at: 0,
+        dur: 9000,
+      }),
+      ...spanLines({ trace: 4, id: 41, name: 'Web.render', at: 50, dur: 10 }),
+    ].join('\n') + '\n',
+  );
+  fs.writeFileSync(
+    server,
+    [
+      metaLine('api', 2002, 'server-host'),
+      ...spanLines({
+        trace: 1,
+        id: 12,
+        parent: 11,
+        name: 'Server.handle',
+        at: 10,
+        dur: 5000,
+        attributes: { route: '/users' },
+      }),
+      ...spanLines({
+        trace: 2,
+        id: 21,
+        name: 'Api.cron',
+        at: 20,
+        dur: 10,
+        error: 'failed',
+      }),
+    ].join('\n') + '\n',
+  );
+  fs.writeFileSync(
+    rerun,
+    [
+      metaLine('api', 2003, 'server-host'),
+      ...spanLines({
+        trace: 3,
+        id: 31,
+        name: 'Api.secondRun',
+        at: 30,
+        dur: 10,
+      }),
+    ].join('\n') + '\n',
+  );
+  return [client, server, rerun];
+}
+
+/** The root names the trace list shows, sorted. */
+async function listed(page: Page): Promise<Array<string>> {
+  return (
+    await page.$$eval('.trace-item .ti-name', (l) =>
+      l.map((e) => e.textContent!),
+    )
+  ).sort();
+}
+
+/** Waits until the list shows exactly these root names. */
+async function waitListed(page: Page, names: Array<string>): Promise<void> {
+  await page.waitForFunction(
+    (want) =>
+      JSON.stringify(
+        Array.from(document.querySelectorAll('.trace-item .ti-name'))
+          .map((e) => e.textContent)
+          .sort(),
+      ) === JSON.stringify(want),
+    [...names].sort(),
+  );
+}
+
+/** Picks the option of a filter whose text contains `text`. */
+async function pick(page: Page, select: string, text: string): Promise<void> {
+  const value = await page.$eval(
+    select,
+    (s, t) =>
+      Array.from((s as HTMLSelectElement).options).find((o) =>
+        o.textContent!.includes(t),
+      )?.value,
+    text,
+  );
+  if (value == null) throw new Error(`no option ${text} in ${select}`);
+  await page.selectOption(select, value);
+}
+
+/** The filters: any span's service or process; two runs apart. */
+async function checkFilters(page: Page): Promise<void> {
+  const all = ['Client.request', 'Web.render', 'Api.cron', 'Api.secondRun'];
+  await waitListed(page, all);
+  // each option with its count of traces
+  expect(await page.textContent('#service')).toContain('api · 3');
+  expect(await page.textContent('#process')).toContain(
+    'api (pid 2002, server-host) · 2',
+  );
+  // the trace web -> api is listed under either service
+  await page.selectOption('#service', 'api');
+  await waitListed(page, ['Client.request', 'Api.cron', 'Api.secondRun']);
+  // the process filter offers that service's processes only
+  expect(await page.textContent('#process')).not.toContain('web');
+  await page.selectOption('#service', 'web');
+  await waitListed(page, ['Client.request', 'Web.render']);
+  // and under either process; the two runs of `api` apart
+  await page.selectOption('#service', '');
+  await pick(page, '#process', 'pid 2002');
+  await waitListed(page, ['Client.request', 'Api.cron']);
+  await pick(page, '#process', 'pid 2003');
+  await waitListed(page, ['Api.secondRun']);
+  await pick(page, '#process', 'pid 1001');
+  await waitListed(page, ['Client.request', 'Web.render']);
+  // combined with a search and with a list
+  await page.fill('#search', 'Server.handle');
+  await waitListed(page, ['Client.request']);
+  await page.fill('#search', '');
+  await pick(page, '#process', 'pid 2002');
+  await page.click('#lists button[data-filter="errors"]');
+  await waitListed(page, ['Api.cron']);
+  expect(await page.textContent('#count-all')).toBe('2');
+  await page.click('#lists button[data-filter="all"][data-sort="newest"]');
+  await page.selectOption('#process', '');
+  await waitListed(page, all);
+  expect(await listed(page)).toHaveLength(4);
+}
+
+maybe(
+  'filters by service and process, links to a trace, more of the list',
+  () => {
+    jest.setTimeout(120000);
+    let browser: Browser;
+    let files: Array<string>;
+    let s: Served;
+
+    beforeAll(async () => {
+      assertBuilt();
+      fs.mkdirSync(dir, { recursive: true });
+      files = writeProcessFiles();
+      browser = await chromium.launch({ executablePath, args: chromiumArgs });
+      s = await serve(files);
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      if (s != null) await stop(s);
+    });
+
+    test('a trace across two processes shows under either service and either process', async () => {
+      const { page, errors, requests } = await open(browser, s.url);
+      await checkFilters(page);
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith(s.origin + '/'))).toEqual([]);
+      await page.close();
+    });
+
+    test('in the static report too', async () => {
+      const out = path.join(dir, 'processes.html');
+      execFileSync(process.execPath, [cli, 'html', ...files, '-o', out], {
+        stdio: 'ignore',
+      });
+      const { page, errors, requests } = await open(browser, 'file://' + out);
+      await checkFilters(page);
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+      await page.close();
+    });
+
+    test('a link names the open trace, span and tab; a reload keeps them; Back goes back', async () => {
+      const link = `${s.url}#trace=${hex(1)}&span=${hex(12)}`;
+      const { page, errors, requests } = await open(browser, link);
+      // the linked trace opens with the linked span selected
+      await waitRows(page, 2);
+      await page.waitForFunction(
+        (id) => document.getElementById('wf')!.dataset.selected === id,
+        hex(12),
+      );
+      await page.waitForFunction(() =>
+        document.getElementById('detail')!.textContent!.includes('/users'),
+      );
+      expect(await page.textContent('#trace-head')).toContain('Client.request');
+      // selecting another span and another tab: the hash follows, the token
+      // stays in the query
+      await clickFirstRow(page);
+      await page.waitForFunction(
+        (id) => document.getElementById('wf')!.dataset.selected === id,
+        hex(11),
+      );
+      expect(new URL(page.url()).hash).toBe(`#trace=${hex(1)}&span=${hex(11)}`);
+      await page.click('#tab-names');
+      expect(new URL(page.url()).hash).toBe(
+        `#trace=${hex(1)}&span=${hex(11)}&tab=names`,
+      );
+      expect(new URL(page.url()).searchParams.get('token')).toBe(s.token);
+      // a reload shows the same
+      await page.reload();
+      await page.waitForSelector('#names-body tr');
+      expect(await page.isVisible('#view-names')).toBe(true);
+      await page.waitForFunction(
+        (id) => document.getElementById('wf')!.dataset.selected === id,
+        hex(11),
+      );
+      await page.click('#tab-traces');
+      await waitRows(page, 2);
+      expect(await page.textContent('#trace-head')).toContain('Client.request');
+      // a trace opened from the list is a new history entry: Back returns
+      await page.click('.trace-item:has-text("Api.secondRun")');
+      await page.waitForFunction(() =>
+        document
+          .getElementById('trace-head')!
+          .textContent!.includes('secondRun'),
+      );
+      expect(new URL(page.url()).hash).toBe(`#trace=${hex(3)}`);
+      await page.goBack();
+      await page.waitForFunction(() =>
+        document
+          .getElementById('trace-head')!
+          .textContent!.includes('Client.request'),
+      );
+      expect(new URL(page.url()).hash).toBe(`#trace=${hex(1)}&span=${hex(11)}`);
+      await page.goForward();
+      await page.waitForFunction(() =>
+        document
+          .getElementById('trace-head')!
+          .textContent!.includes('secondRun'),
+      );
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith(s.origin + '/'))).toEqual([]);
+      await page.close();
+    });
+
+    test('a link to a trace not written yet opens it when it arrives', async () => {
+      const file = path.join(dir, 'link-later.jsonl');
+      const other = await serve([file]);
+      try {
+        const { page, errors } = await open(
+          browser,
+          `${other.url}#trace=${hex(7)}&span=${hex(72)}`,
+        );
+        await page.waitForFunction(() =>
+          document
+            .getElementById('trace-head')!
+            .textContent!.includes('is not in the input (yet)'),
+        );
+        fs.writeFileSync(
+          file,
+          [
+            ...spanLines({
+              trace: 8,
+              id: 81,
+              name: 'Other.trace',
+              at: 0,
+              dur: 5,
+            }),
+            ...spanLines({
+              trace: 7,
+              id: 71,
+              name: 'Late.root',
+              at: 0,
+              dur: 50,
+            }),
+            ...spanLines({
+              trace: 7,
+              id: 72,
+              parent: 71,
+              name: 'Late.child',
+              at: 1,
+              dur: 5,
+            }),
+          ].join('\n') + '\n',
+        );
+        await waitRows(page, 2);
+        await page.waitForFunction(
+          (id) => document.getElementById('wf')!.dataset.selected === id,
+          hex(72),
+        );
+        expect(await page.textContent('#trace-head')).toContain('Late.root');
+        expect(errors).toEqual([]);
+        await page.close();
+      } finally {
+        await stop(other);
+      }
+    });
+
+    test('a hostile hash does nothing: no markup, no error, no request for it', async () => {
+      const hostile = [
+        '#trace=<img src=x onerror="window.__pwned=1">&span=<svg onload="window.__pwned=2">&tab=<b>x</b>',
+        `#trace=${hex(2)}&span="><img src=x onerror="window.__pwned=3">&tab=__proto__`,
+        `#trace=${'f'.repeat(32)}&span=${'e'.repeat(32)}&tab=constructor`,
+        '#%E0%A4%A&trace=%ZZ&&&=&tab=toString&trace=' + hex(1),
+        '#trace=' + 'a'.repeat(100000),
+        '#javascript:window.__pwned=4',
+        '#trace=' + hex(1) + '%00<script>window.__pwned=5</script>',
+      ];
+      const { page, errors, requests } = await open(browser, s.url);
+      await page.waitForSelector('.trace-item');
+      /** Sets the hash in the open page and lets it act on it. */
+      const setHash = (h: string) =>
+        page.evaluate(
+          (x) =>
+            new Promise((r) => {
+              location.hash = x;
+              setTimeout(r, 200);
+            }),
+          h,
+        );
+      for (const hash of hostile) {
+        // as the URL of a page being loaded, and as a changed hash
+        await page.goto('about:blank');
+        await page.goto(s.url + hash);
+        await page.waitForSelector('.trace-item');
+        await setHash(`#trace=${hex(1)}`);
+        await setHash(hash);
+      }
+      // the one valid hex id not in the input says so, as text
+      await page.goto('about:blank');
+      await page.goto(s.url + hostile[2]);
+      await page.waitForFunction(() =>
+        document
+          .getElementById('trace-head')!
+          .textContent!.includes('is not in the input'),
+      );
+      // the trace with a hostile span or tab opens; the rest is ignored
+      await page.goto('about:blank');
+      await page.goto(s.url + hostile[1]);
+      await waitRows(page, 1);
+      expect(await page.textContent('#trace-head')).toContain('Api.cron');
+      expect(await page.isVisible('#view-traces')).toBe(true);
+      expect(new URL(page.url()).hash).toBe(`#trace=${hex(2)}`);
+      const pwned = await page.evaluate(() => (window as any).__pwned);
+      const markup = await page.evaluate(
+        () => document.querySelectorAll('img, svg, b, body script').length,
+      );
+      expect(pwned).toBeUndefined();
+      // the page's own script is the one script element
+      expect(markup).toBe(1);
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith(s.origin + '/'))).toEqual([]);
+      // only hex ids were asked for
+      const asked = requests
+        .map((u) => new URL(u))
+        .filter(
+          (u) => u.pathname === '/api/trace' || u.pathname === '/api/span',
+        )
+        .map((u) => u.searchParams.get('id'));
+      expect(asked.filter((id) => !/^[0-9a-f]{32}$/.test(id ?? ''))).toEqual(
+        [],
+      );
+      await page.close();
+    });
+  },
+);
+
+maybe('a trace list longer than a page', () => {
+  jest.setTimeout(120000);
+  let browser: Browser;
+  const file = path.join(dir, 'many.jsonl');
+  const count = 1203;
+
+  beforeAll(async () => {
+    assertBuilt();
+    fs.mkdirSync(dir, { recursive: true });
+    const lines: Array<string> = [];
+    for (let t = 1; t <= count; t++) {
+      lines.push(
+        ...spanLines({ trace: t, id: t, name: `Job.${t}`, at: t * 10, dur: 5 }),
+      );
+    }
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    browser = await chromium.launch({ executablePath, args: chromiumArgs });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const items = (page: Page) => page.locator('.trace-item').count();
+
+  /** Pages to the oldest trace with "show more" and opens it. */
+  async function reachOldest(page: Page): Promise<void> {
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 500,
+    );
+    expect(await page.textContent('#list-note')).toBe(
+      `showing 500 of ${count}`,
+    );
+    expect(await page.textContent('.trace-item:last-child .ti-name')).toBe(
+      `Job.${count - 499}`,
+    );
+    await page.click('#list-more');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 1000,
+    );
+    expect(await page.textContent('#list-more')).toBe(
+      `show ${count - 1000} more`,
+    );
+    await page.click('#list-more');
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('.trace-item').length === n,
+      count,
+    );
+    expect(await page.isVisible('#list-more')).toBe(false);
+    expect(await page.textContent('#list-note')).toBe(`${count} traces`);
+    // every trace once, newest first, down to the oldest
+    const names = await page.$$eval('.trace-item .ti-name', (l) =>
+      l.map((e) => e.textContent),
+    );
+    expect(names).toEqual(
+      Array.from({ length: count }, (_, k) => `Job.${count - k}`),
+    );
+    await page.click('.trace-item:last-child');
+    await waitRows(page, 1);
+    expect(await page.textContent('#trace-head')).toContain('Job.1');
+    // a new query starts from its first page again
+    await page.click('#lists button[data-sort="slowest"]');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.trace-item').length === 500,
+    );
+  }
+
+  test('"show more" reaches every trace; a live update keeps the pages shown', async () => {
+    const s = await serve([file]);
+    try {
+      const { page, errors, requests } = await open(browser, s.url);
+      await reachOldest(page);
+      await page.click('#lists button[data-sort="newest"][data-filter="all"]');
+      await page.waitForFunction(
+        () => document.querySelectorAll('.trace-item').length === 500,
+      );
+      await page.click('#list-more');
+      await page.waitForFunction(
+        () => document.querySelectorAll('.trace-item').length === 1000,
+      );
+      fs.appendFileSync(
+        file,
+        spanLines({
+          trace: count + 1,
+          id: count + 1,
+          name: 'Job.live',
+          at: (count + 1) * 10,
+          dur: 5,
+        }).join('\n') + '\n',
+      );
+      await page.waitForFunction(
+        () =>
+          document.querySelector('.trace-item .ti-name')?.textContent ===
+          'Job.live',
+      );
+      expect(await items(page)).toBe(1000);
+      expect(await page.textContent('#list-note')).toBe(
+        `showing 1000 of ${count + 1}`,
+      );
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith(s.origin + '/'))).toEqual([]);
+      await page.close();
+    } finally {
+      await stop(s);
+    }
+  });
+
+  test('in the static report too', async () => {
+    const out = path.join(dir, 'many.html');
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .slice(0, count * 2)
+        .join('\n') + '\n',
+    );
+    execFileSync(process.execPath, [cli, 'html', file, '-o', out], {
+      stdio: 'ignore',
+    });
+    const { page, errors } = await open(browser, 'file://' + out);
+    await reachOldest(page);
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });

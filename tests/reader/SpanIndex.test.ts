@@ -1,6 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import type { SpanSource, TraceRecord } from '../../src/reader/index.js';
+import type {
+  MetaRecord,
+  SpanSource,
+  TraceRecord,
+} from '../../src/reader/index.js';
 import { SpanIndex, TraceModel } from '../../src/reader/index.js';
 import { fcParams } from '../utils/fc.js';
 
@@ -53,6 +57,26 @@ function start(
   };
   if (parent != null) r.parentId = hex(parent);
   return r;
+}
+
+/** The source of a process that wrote a `meta` record. */
+function proc(
+  service: string,
+  pid?: number,
+  host?: string,
+  startTime = 1763730000000000,
+): SpanSource {
+  const meta: MetaRecord = {
+    type: 'meta',
+    version: 1,
+    service,
+    runtime: 'node',
+    startTime,
+    spantrail: '0.1.0',
+  };
+  if (pid != null) meta.pid = pid;
+  if (host != null) meta.host = host;
+  return { file: `${service}-${pid}.jsonl`, meta };
 }
 
 describe('SpanIndex', () => {
@@ -291,6 +315,192 @@ describe('SpanIndex', () => {
         },
       ),
       fcParams({ numRuns: 300 }),
+    );
+  });
+});
+
+describe('SpanIndex services and processes', () => {
+  /** Trace numbers (last hex digits) a query lists, sorted. */
+  const listed = (
+    index: SpanIndex,
+    q: Parameters<SpanIndex['traceList']>[0],
+  ): Array<number> =>
+    index
+      .traceList(q)
+      .traces.map((t) => parseInt(t.id, 16))
+      .sort((a, b) => a - b);
+
+  test('a trace crossing processes is listed under each service and each process', () => {
+    const index = new SpanIndex();
+    const web = proc('web', 1001, 'client-host');
+    const api = proc('api', 2002, 'server-host');
+    // trace 1: web calls api (the server's span is written first)
+    index.record(span(1, 12, 11, 'Server.handle', 110, 50), api);
+    index.record(span(1, 11, undefined, 'Client.request', 100, 90), web);
+    index.record(span(2, 21, undefined, 'Api.cron', 200, 10, 2), api);
+    index.record(span(3, 31, undefined, 'Web.render', 300, 10), web);
+    expect(listed(index, { service: 'api' })).toEqual([1, 2]);
+    expect(listed(index, { service: 'web' })).toEqual([1, 3]);
+    const ids = index.processes().map((p) => p.id);
+    expect(index.processes().map((p) => [p.label, p.traces])).toEqual([
+      ['api (pid 2002, server-host)', 2],
+      ['web (pid 1001, client-host)', 2],
+    ]);
+    expect(listed(index, { process: ids[0] })).toEqual([1, 2]);
+    expect(listed(index, { process: ids[1] })).toEqual([1, 3]);
+    expect(index.serviceList()).toEqual([
+      { service: 'api', traces: 2 },
+      { service: 'web', traces: 2 },
+    ]);
+    // combined with each other, with a list, with a search
+    expect(listed(index, { service: 'web', process: ids[0] })).toEqual([1]);
+    expect(listed(index, { service: 'api', filter: 'errors' })).toEqual([2]);
+    expect(
+      listed(index, { process: ids[1], only: index.search('server') }),
+    ).toEqual([1]);
+    expect(
+      index.traceList({ service: 'api', filter: 'errors' }).counts,
+    ).toEqual({ all: 2, errors: 1, open: 0 });
+    // unknown names match nothing
+    expect(listed(index, { service: 'nope' })).toEqual([]);
+    expect(listed(index, { process: 'nope' })).toEqual([]);
+    expect(index.traceProcesses(0)).toEqual([0, 1]);
+    expect(index.traceProcesses(1)).toEqual([0]);
+  });
+
+  test('two runs of a service are two processes; a meta written again is the same one', () => {
+    const index = new SpanIndex();
+    const first = proc('api', 7, 'box');
+    const second = proc('api', 8, 'box');
+    // the first run opens its output twice (two `meta` records)
+    const again = proc('api', 7, 'box', 1763730009000000);
+    const elsewhere = proc('api', 7, 'other-box');
+    const browser = proc('app', undefined, undefined, 1763730000000000);
+    const reloaded = proc('app', undefined, undefined, 1763730001000000);
+    index.record(span(1, 1, undefined, 'a', 1, 1), first);
+    index.record(span(2, 2, undefined, 'b', 2, 1), second);
+    index.record(span(3, 3, undefined, 'c', 3, 1), again);
+    index.record(span(4, 4, undefined, 'd', 4, 1), elsewhere);
+    index.record(span(5, 5, undefined, 'e', 5, 1), browser);
+    index.record(span(6, 6, undefined, 'f', 6, 1), reloaded);
+    index.record(span(7, 7, undefined, 'g', 7, 1), { file: 'plain.jsonl' });
+    const procs = index.processes();
+    expect(procs.map((p) => [p.label, p.traces])).toEqual([
+      ['api (pid 7, box)', 2],
+      ['api (pid 8, box)', 1],
+      ['api (pid 7, other-box)', 1],
+      ['app (started 2025-11-21T13:00:00.000Z)', 1],
+      ['app (started 2025-11-21T13:00:01.000Z)', 1],
+      ['plain.jsonl', 1],
+    ]);
+    expect(listed(index, { process: procs[0].id })).toEqual([1, 3]);
+    expect(listed(index, { process: procs[1].id })).toEqual([2]);
+    expect(listed(index, { service: 'api' })).toEqual([1, 2, 3, 4]);
+    expect(listed(index, { service: 'plain.jsonl' })).toEqual([7]);
+  });
+
+  test('offset and limit page through the sorted list: every trace once', () => {
+    const index = new SpanIndex();
+    for (let t = 1; t <= 1234; t++) {
+      index.record(span(t, t, undefined, 'x', t, (t * 7919) % 1000), source);
+    }
+    for (const sort of ['newest', 'slowest'] as const) {
+      const whole = index
+        .traceList({ sort, limit: Infinity })
+        .traces.map((t) => t.id);
+      const paged: Array<string> = [];
+      for (let offset = 0; offset < 1234; offset += 500) {
+        const page = index.traceList({ sort, offset, limit: 500 });
+        expect(page.total).toBe(1234);
+        paged.push(...page.traces.map((t) => t.id));
+      }
+      expect(paged).toEqual(whole);
+      expect(new Set(paged).size).toBe(1234);
+    }
+    expect(index.traceList({ offset: 5000 }).traces).toEqual([]);
+    expect(index.traceList({ offset: NaN, limit: 2 }).traces).toHaveLength(2);
+    expect(index.traceList({ offset: -3, limit: 2 }).traces[0].id).toBe(
+      hex(1234),
+    );
+  });
+
+  test('service and process filters agree with the spans (random traces across processes)', () => {
+    const sources = [
+      proc('a', 1),
+      proc('a', 2),
+      proc('b', 3),
+      proc('b', 3, 'h'),
+      { file: 'f.jsonl' },
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            trace: fc.integer({ min: 1, max: 6 }),
+            id: fc.integer({ min: 1, max: 30 }),
+            source: fc.integer({ min: 0, max: sources.length - 1 }),
+            open: fc.boolean(),
+          }),
+          { maxLength: 40 },
+        ),
+        (specs) => {
+          const index = new SpanIndex();
+          for (const s of specs) {
+            const r = s.open
+              ? start(s.trace, s.id, undefined, 'n', s.id)
+              : span(s.trace, s.id, undefined, 'n', s.id, 5);
+            index.record(r, sources[s.source]);
+          }
+          // the naive answer: per trace, the processes of its spans' records
+          // (a record of a span already indexed is its latest: its process
+          // counts too; a `start` after it is ignored)
+          const seen = new Map<string, number>();
+          const touched = new Map<number, Set<number>>();
+          for (const s of specs) {
+            const key = `${s.trace}/${s.id}`;
+            if (seen.has(key) && s.open) continue;
+            seen.set(key, s.source);
+            let set = touched.get(s.trace);
+            if (set == null) touched.set(s.trace, (set = new Set()));
+            set.add(s.source);
+          }
+          const procs = index.processes();
+          const labelOf = (src: SpanSource): string =>
+            src.meta == null
+              ? src.file
+              : `${src.meta.service} (pid ${src.meta.pid}` +
+                (src.meta.host != null ? `, ${src.meta.host})` : ')');
+          const rowOf = (k: number): number =>
+            procs.findIndex((p) => p.label === labelOf(sources[k]));
+          for (let k = 0; k < sources.length; k++) {
+            const row = rowOf(k);
+            const want = [...touched]
+              .filter(([, set]) => set.has(k))
+              .map(([t]) => t)
+              .sort((a, b) => a - b);
+            if (row < 0) {
+              expect(want).toEqual([]);
+              continue;
+            }
+            expect(listed(index, { process: procs[row].id })).toEqual(want);
+            expect(procs[row].traces).toBe(want.length);
+          }
+          for (const svc of ['a', 'b', 'f.jsonl']) {
+            const ks = sources
+              .map((src, k) => [src.meta?.service ?? src.file, k] as const)
+              .filter(([name]) => name === svc)
+              .map(([, k]) => k);
+            const want = [...touched]
+              .filter(([, set]) => ks.some((k) => set.has(k)))
+              .map(([t]) => t)
+              .sort((a, b) => a - b);
+            expect(listed(index, { service: svc })).toEqual(want);
+            const row = index.serviceList().find((r) => r.service === svc);
+            expect(row?.traces ?? 0).toBe(want.length);
+          }
+        },
+      ),
+      fcParams({ numRuns: 200 }),
     );
   });
 });

@@ -28,6 +28,11 @@ const heartbeat = 15000;
 const maxHits = 100000;
 const searchChunk = 16 << 20;
 const maxChanged = 200;
+/** Traces a page of the list holds by default, and at most. */
+const listLimit = 500;
+const maxListLimit = 5000;
+/** Processes a summary lists (a process filter of more is no use). */
+const maxProcesses = 1000;
 
 /** Whether every byte of `bytes` is ASCII. */
 function isAscii(bytes: Buffer): boolean {
@@ -209,7 +214,8 @@ class ViewerServer {
       bytesRead: f.bytesRead,
       bytesTotal: f.bytesTotal,
       files: this.options.files,
-      services: this.index.services(),
+      services: this.index.serviceList(),
+      processes: this.index.processes().slice(0, maxProcesses),
       issues: f.issues,
       now: Date.now() * 1000,
       last: this.index.last,
@@ -346,16 +352,23 @@ class ViewerServer {
                 ? 'open'
                 : 'all',
           service: p.get('service') ?? undefined,
-          limit: Math.min(5000, Math.max(1, Number(p.get('limit')) || 500)),
+          process: p.get('process') ?? undefined,
+          offset: Math.max(0, Math.floor(Number(p.get('offset')) || 0)),
+          limit: Math.min(
+            maxListLimit,
+            Math.max(1, Math.floor(Number(p.get('limit')) || listLimit)),
+          ),
         };
         if (q.trim() !== '') query.only = await this.search(q.trim());
         this.json(res, 200, this.index.traceList(query));
         return;
       }
+      // A trace or span not (yet) in the input is `null`, not a 404: the
+      // page asks for ids from its URL and links, and a browser logs every
+      // 404 as an error.
       case '/api/trace': {
         const table = index.traceTable((p.get('id') ?? '').toLowerCase());
-        if (table == null) this.json(res, 404, { error: 'no such trace' });
-        else this.json(res, 200, table);
+        this.json(res, 200, table ?? null);
         return;
       }
       case '/api/span': {
@@ -363,8 +376,7 @@ class ViewerServer {
           p.get('id') ?? '',
           p.get('trace') ?? undefined,
         );
-        if (detail == null) this.json(res, 404, { error: 'no such span' });
-        else this.json(res, 200, detail);
+        this.json(res, 200, detail ?? null);
         return;
       }
       case '/api/flame':

@@ -23,7 +23,10 @@ async function staticData(
   maxSpans: number = defaultMaxSpans,
 ): Promise<Record<string, unknown>> {
   const all = index.traceList({ limit: Infinity });
-  const traces: Array<unknown> = [];
+  const traces: Array<Record<string, unknown>> = [];
+  const processes = index.processes();
+  /** Each embedded trace's processes, for the filters of the page. */
+  const traceProcs: Array<Array<number>> = [];
   const tables: Record<string, unknown> = Object.create(null);
   const details: Record<string, unknown> = Object.create(null);
   let spans = 0;
@@ -55,7 +58,8 @@ async function staticData(
       const table = index.traceTable(item.id);
       if (table == null) continue;
       spans += item.spans;
-      traces.push(item);
+      traces.push({ ...item });
+      traceProcs.push(index.traceProcesses(index.traceNumber(item.id)!));
       tables[item.id] = table;
       for (const spanId of table.spanId) {
         const loc = index.locate(spanId, item.id);
@@ -71,6 +75,33 @@ async function staticData(
   } finally {
     for (const fd of fds.values()) fs.closeSync(fd);
   }
+  // Services and processes of the embedded traces, counted over them; a
+  // trace lists its processes by their number in `summary.processes`.
+  const runTraces = new Array<number>(processes.length).fill(0);
+  const serviceTraces = new Map<string, number>();
+  for (const runs of traceProcs) {
+    const seen = new Set<string>();
+    for (const k of runs) {
+      runTraces[k]++;
+      seen.add(processes[k].service);
+    }
+    for (const svc of seen) {
+      serviceTraces.set(svc, (serviceTraces.get(svc) ?? 0) + 1);
+    }
+  }
+  const number = new Array<number>(processes.length).fill(-1);
+  const kept: typeof processes = [];
+  processes.forEach((p, k) => {
+    if (runTraces[k] === 0) return;
+    number[k] = kept.length;
+    kept.push({ ...p, traces: runTraces[k] });
+  });
+  traces.forEach((item, k) => {
+    item.procs = traceProcs[k].map((run) => number[run]);
+  });
+  const services = [...serviceTraces]
+    .map(([service, n]) => ({ service, traces: n }))
+    .sort((a, b) => (a.service < b.service ? -1 : 1));
   const totals = index.totals();
   const shown = traces.length;
   const note =
@@ -82,7 +113,8 @@ async function staticData(
     note,
     summary: {
       ...totals,
-      services: index.services(),
+      services,
+      processes: kept,
       loaded: true,
       last: index.last,
       now: index.last,

@@ -56,6 +56,10 @@ function viewerClient(): void {
     return isNaN(d.getTime()) ? String(us) : d.toISOString();
   };
   const kinds = ['internal', 'server', 'client', 'producer', 'consumer'];
+  /** Traces the list shows at first and adds per "show more". */
+  const pageSize = 500;
+  /** Most traces one request asks for (the server's limit). */
+  const maxPage = 5000;
 
   // ---- data source: the server's API, or the data embedded in the page
   const dataEl = doc.getElementById('spantrail-data');
@@ -96,9 +100,23 @@ function viewerClient(): void {
         const hits = localSearch(p.q || '');
         const counts = { all: 0, errors: 0, open: 0 };
         const picked: Array<any> = [];
+        // a trace lists its processes by number in summary.processes
+        const procs: Array<any> = embedded.summary.processes || [];
+        const proc = p.process
+          ? procs.findIndex((x: any) => x.id === p.process)
+          : -1;
         for (const t of embedded.traces) {
           if (hits != null && !hits.has(t.id)) continue;
-          if (p.service && t.service !== p.service) continue;
+          const mine: Array<number> = t.procs || [];
+          if (
+            p.service &&
+            !mine.some(
+              (k) => procs[k] != null && procs[k].service === p.service,
+            )
+          ) {
+            continue;
+          }
+          if (p.process && !mine.includes(proc)) continue;
           counts.all++;
           if (t.errors > 0) counts.errors++;
           if (t.open > 0) counts.open++;
@@ -117,7 +135,13 @@ function viewerClient(): void {
             ? b.duration - a.duration || b.start - a.start
             : b.start - a.start,
         );
-        return { counts, total: picked.length, traces: picked.slice(0, 500) };
+        const offset = Math.max(0, Number(p.offset) || 0);
+        const limit = Math.max(1, Number(p.limit) || pageSize);
+        return {
+          counts,
+          total: picked.length,
+          traces: picked.slice(offset, offset + limit),
+        };
       }
       case 'trace':
         return embedded.tables[p.id] ?? null;
@@ -174,6 +198,8 @@ function viewerClient(): void {
   const tabs = ['traces', 'flame', 'names', 'open'];
   const showTab = (name: string): void => {
     tab = name;
+    want.tab = name;
+    writeHash(false);
     for (const t of tabs) {
       $('view-' + t).hidden = t !== name;
       $('tab-' + t).setAttribute('aria-selected', String(t === name));
@@ -207,18 +233,48 @@ function viewerClient(): void {
       $('title').textContent = vis(s.files.join(', '));
       doc.title = 'spantrail: ' + vis(s.files.join(', '));
     }
-    const sel = $('service') as HTMLSelectElement;
-    const services: Array<string> = s.services || [];
-    if (sel.options.length !== services.length + 1) {
-      const current = sel.value;
-      sel.textContent = '';
-      el('option', undefined, 'all services', sel).setAttribute('value', '');
-      for (const name of services) {
-        const o = el('option', undefined, vis(name), sel) as HTMLOptionElement;
-        o.value = name;
-      }
-      sel.value = current;
+    const services: Array<any> = Array.isArray(s.services) ? s.services : [];
+    fillSelect(
+      $('service') as HTMLSelectElement,
+      'all services',
+      services.map((r) => [r.service, vis(r.service) + ' · ' + r.traces]),
+    );
+    fillProcesses();
+  };
+  /** Options of a filter: [value, text]; the choice is kept if still there. */
+  const fillSelect = (
+    sel: HTMLSelectElement,
+    all: string,
+    rows: Array<[string, string]>,
+  ): void => {
+    const sig = JSON.stringify(rows);
+    if (selectSig.get(sel) === sig) return;
+    selectSig.set(sel, sig);
+    const current = sel.value;
+    sel.textContent = '';
+    el('option', undefined, all, sel).setAttribute('value', '');
+    for (const [value, text] of rows) {
+      const o = el('option', undefined, text, sel) as HTMLOptionElement;
+      o.value = value;
     }
+    sel.value = current;
+    if (sel.value !== current) sel.value = '';
+  };
+  const selectSig = new Map<HTMLSelectElement, string>();
+  /** The process filter offers the processes of the chosen service. */
+  const fillProcesses = (): void => {
+    const service = ($('service') as HTMLSelectElement).value;
+    const procs: Array<any> = Array.isArray(summary?.processes)
+      ? summary.processes
+      : [];
+    fillSelect(
+      $('process') as HTMLSelectElement,
+      'all processes',
+      procs
+        .filter((r) => service === '' || r.service === service)
+        .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))
+        .map((r) => [r.id, vis(r.label) + ' · ' + r.traces]),
+    );
   };
 
   // ---- trace list
@@ -227,22 +283,61 @@ function viewerClient(): void {
   let listSeq = 0;
   let listItems: Array<any> = [];
   let listCursor = -1;
-  const loadList = async (): Promise<void> => {
+  /** Traces the list shows: a page, and a page more per "show more". */
+  let listShown = pageSize;
+  /**
+   * Loads the list: its first `listShown` traces (a few requests when they
+   * are more than one may ask for), or with `more` the traces after those
+   * it has.
+   */
+  const loadList = async (more: boolean = false): Promise<void> => {
     const seq = ++listSeq;
-    const q = ($('search') as HTMLInputElement).value;
-    const service = ($('service') as HTMLSelectElement).value;
-    const r = await api('traces', { sort, filter, q, service });
-    if (seq !== listSeq || r == null) return;
-    listItems = r.traces;
+    const base = {
+      sort,
+      filter,
+      q: ($('search') as HTMLInputElement).value,
+      service: ($('service') as HTMLSelectElement).value,
+      process: ($('process') as HTMLSelectElement).value,
+    };
+    const items: Array<any> = more ? listItems.slice() : [];
+    const have = new Set<string>(items.map((t) => t.id));
+    let r: any = null;
+    // A trace may move between pages while they load (the files grow):
+    // each is listed once.
+    for (let off = items.length; off < listShown; off += maxPage) {
+      r = await api('traces', {
+        ...base,
+        offset: String(off),
+        limit: String(Math.min(maxPage, listShown - off)),
+      });
+      if (seq !== listSeq || r == null) return;
+      for (const t of r.traces) {
+        if (!have.has(t.id)) {
+          have.add(t.id);
+          items.push(t);
+        }
+      }
+      if (off + maxPage >= r.total) break;
+    }
+    if (r == null) return;
+    listItems = items;
     $('count-all').textContent = String(r.counts.all);
     $('count-errors').textContent = String(r.counts.errors);
     $('count-open').textContent = String(r.counts.open);
+    const total: number = r.total;
     $('list-note').textContent =
-      r.total > r.traces.length
-        ? 'showing ' + r.traces.length + ' of ' + r.total
-        : r.total + (r.total === 1 ? ' trace' : ' traces');
+      total > items.length
+        ? 'showing ' + items.length + ' of ' + total
+        : total + (total === 1 ? ' trace' : ' traces');
+    const moreButton = $('list-more');
+    moreButton.hidden = total <= items.length;
+    moreButton.textContent =
+      'show ' + Math.min(pageSize, total - items.length) + ' more';
     const ul = $('traces');
+    // redrawn in place: the list stays where it was scrolled
+    const scroll = ul.scrollTop;
     ul.textContent = '';
+    listCursor = -1;
     const now = nowUs();
     listItems.forEach((t, k) => {
       const li = el('li', 'trace-item', undefined, ul);
@@ -272,13 +367,20 @@ function viewerClient(): void {
       );
       li.addEventListener('click', () => openTrace(t.id));
     });
+    ul.scrollTop = scroll;
+  };
+  /** The list from its first page: its query changed. */
+  const newList = (): void => {
+    listShown = pageSize;
+    $('traces').scrollTop = 0;
+    loadList();
   };
   let searchTimer: any = null;
   const listSoon = (): void => {
     if (searchTimer != null) w.clearTimeout(searchTimer);
     searchTimer = w.setTimeout(() => {
       searchTimer = null;
-      loadList();
+      newList();
     }, 250);
   };
   const setSort = (s: string, f: string): void => {
@@ -293,7 +395,7 @@ function viewerClient(): void {
         ),
       );
     }
-    loadList();
+    newList();
   };
 
   // ---- one trace: tree, rows, waterfall on a canvas
@@ -413,16 +515,33 @@ function viewerClient(): void {
   let traceSeq = 0;
   /** Traces the user asked for that are still loading. */
   let navigating = 0;
+  /** Ends a live update's wait for its refresh (the user asked for a trace). */
+  let navigated: (() => void) | null = null;
+  /**
+   * Opens a trace: the user's choice (`history` says how the URL records
+   * it: a new history entry, in place, or not at all for a trace the URL
+   * asked for), or with `keepView` a live refresh of the open trace.
+   */
   const openTrace = async (
     id: string,
     selectSpan?: string,
     keepView?: boolean,
+    history: 'push' | 'replace' | 'none' = 'push',
   ): Promise<void> => {
     // a live refresh never overtakes a trace the user asked for (a link
     // followed while the file grows)
     if (keepView && navigating > 0) return;
     const seq = ++traceSeq;
-    if (!keepView) navigating++;
+    if (!keepView) {
+      navigating++;
+      navigated?.();
+      want.trace = id;
+      want.span = selectSpan ?? '';
+      if (history !== 'none') {
+        linkPending = false;
+        writeHash(history === 'push');
+      }
+    }
     let t: any;
     try {
       t = await api('trace', { id });
@@ -431,12 +550,18 @@ function viewerClient(): void {
     }
     if (seq !== traceSeq) return;
     if (t == null) {
-      $('trace-head').textContent = 'trace ' + id + ' is not in the input';
+      // A trace the URL names may not be read yet, or not written yet: it
+      // opens when an update brings it (linkPending).
+      $('trace-head').textContent =
+        'trace ' + id + ' is not in the input' + (live ? ' (yet)' : '');
       return;
     }
+    if (history === 'none' && !keepView) linkPending = false;
     // a live refresh redraws in place; only the user's own choice of a
     // trace brings the waterfall to the front
-    if (!keepView && tab !== 'traces') showTab('traces');
+    if (!keepView && history === 'push' && tab !== 'traces') {
+      showTab('traces');
+    }
     const old = currentTrace;
     const tr = makeTrace(t);
     if (keepView && old != null && old.id === id) {
@@ -490,10 +615,106 @@ function viewerClient(): void {
     if (errs > 0) el('span', 'badge err', errs + ' errors', head);
     if (open > 0) el('span', 'badge open', open + ' open', head);
     if (selectSpan != null) {
-      const i = t.spanId.indexOf(selectSpan);
+      const i = spanIndexOf(t, selectSpan);
       if (i >= 0) select(i, true);
     }
     drawWaterfall();
+  };
+
+  /** A span of a trace table by id (or by a 16-digit W3C suffix), or -1. */
+  const spanIndexOf = (t: any, spanId: string): number => {
+    const i = t.spanId.indexOf(spanId);
+    if (i >= 0 || spanId.length !== 16) return i;
+    return t.spanId.findIndex((s: string) => s.endsWith(spanId));
+  };
+
+  /** Shows no trace (Back to a URL without one). */
+  const closeTrace = (): void => {
+    traceSeq++;
+    currentTrace = null;
+    selected = -1;
+    delete wf.dataset.selected;
+    wf.dataset.rows = '0';
+    wfSpacer.style.height = '0px';
+    $('trace-head').textContent = '';
+    $('detail').hidden = true;
+    for (const li of Array.from(doc.querySelectorAll('.trace-item.sel'))) {
+      li.classList.remove('sel');
+    }
+    drawWaterfall();
+  };
+
+  // ---- the URL's hash names the open trace, span and tab:
+  // #trace=<id>&span=<id>&tab=<name>. The query (the token) is left alone.
+  // A hash is untrusted: ids must be hex, the tab one of the tabs; anything
+  // else is ignored.
+  const traceIdPattern = /^[0-9a-f]{32}$/;
+  const spanIdPattern = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/;
+  /** The trace, span and tab the user chose (or the URL asked for). */
+  const want = { trace: '', span: '', tab: 'traces' };
+  /**
+   * The trace the URL named is not shown yet (a live input may bring it):
+   * it is asked for again on updates until the user opens another.
+   */
+  let linkPending = false;
+  let lastHash = '';
+  const readHash = (): { trace: string; span: string; tab: string } => {
+    const out = { trace: '', span: '', tab: 'traces' };
+    const p = new URLSearchParams(String(w.location.hash).replace(/^#/, ''));
+    const trace = (p.get('trace') || '').toLowerCase();
+    const span = (p.get('span') || '').toLowerCase();
+    const t = p.get('tab') || '';
+    if (traceIdPattern.test(trace)) {
+      out.trace = trace;
+      if (spanIdPattern.test(span)) out.span = span;
+    }
+    if (tabs.includes(t)) out.tab = t;
+    return out;
+  };
+  /** Writes `want` into the hash: a new history entry, or in place. */
+  const writeHash = (push: boolean): void => {
+    const parts: Array<string> = [];
+    if (traceIdPattern.test(want.trace)) {
+      parts.push('trace=' + want.trace);
+      if (spanIdPattern.test(want.span)) parts.push('span=' + want.span);
+    }
+    if (want.tab !== 'traces' && tabs.includes(want.tab)) {
+      parts.push('tab=' + want.tab);
+    }
+    const hash = parts.length > 0 ? '#' + parts.join('&') : '';
+    lastHash = hash;
+    if (hash === w.location.hash) return;
+    const url = hash !== '' ? hash : w.location.pathname + w.location.search;
+    try {
+      if (push) w.history.pushState(null, '', url);
+      else w.history.replaceState(null, '', url);
+    } catch {
+      // refused (some browsers, for file: pages): the URL stays as it was
+    }
+  };
+  /** Shows what the hash names (on load, Back and Forward, or an edit). */
+  const applyHash = (force: boolean = false): void => {
+    if (!force && w.location.hash === lastHash) return;
+    const link = readHash();
+    want.trace = link.trace;
+    want.span = link.span;
+    want.tab = link.tab;
+    // the hash as it is kept: what of it was valid
+    if (link.tab !== tab) showTab(link.tab);
+    else writeHash(false);
+    if (link.trace === '') {
+      linkPending = false;
+      if (currentTrace != null) closeTrace();
+      return;
+    }
+    if (currentTrace != null && currentTrace.id === link.trace) {
+      linkPending = false;
+      const i = link.span !== '' ? spanIndexOf(currentTrace.t, link.span) : -1;
+      if (i >= 0 && i !== selected) select(i, true);
+      return;
+    }
+    linkPending = true;
+    openTrace(link.trace, link.span || undefined, false, 'none');
   };
 
   const select = (i: number, reveal: boolean): void => {
@@ -513,6 +734,9 @@ function viewerClient(): void {
     }
     selected = i;
     wf.dataset.selected = tr.t.spanId[i];
+    want.trace = tr.t.id;
+    want.span = tr.t.spanId[i];
+    writeHash(false);
     const row = tr.rowOf[i];
     if (tr.rows[row] === i) {
       const y = axisH + row * rowH;
@@ -1305,7 +1529,7 @@ function viewerClient(): void {
       b.addEventListener('click', () => {
         ($('search') as HTMLInputElement).value = r.name;
         showTab('traces');
-        loadList();
+        newList();
       });
       el('td', 'num', String(r.count), tr);
       el('td', 'num' + (r.errors > 0 ? ' bad' : ''), String(r.errors), tr);
@@ -1410,7 +1634,24 @@ function viewerClient(): void {
           (m.changed === 'all' ||
             (Array.isArray(m.changed) && m.changed.includes(cur.id)))
         ) {
-          await openTrace(cur.id, undefined, true);
+          // Waits for the refresh, unless the user asks for a trace
+          // meanwhile: the refresh is moot then, and the list keeps up.
+          await new Promise<void>((resolve) => {
+            navigated = resolve;
+            openTrace(cur.id, undefined, true).then(resolve, resolve);
+          });
+          navigated = null;
+        }
+        // a trace the URL named, once the server has read it
+        if (
+          linkPending &&
+          (currentTrace == null || currentTrace.id !== want.trace) &&
+          (m.changed === 'all' ||
+            (Array.isArray(m.changed) && m.changed.includes(want.trace)))
+        ) {
+          openTrace(want.trace, want.span || undefined, false, 'none').catch(
+            () => undefined,
+          );
         }
         if (tab !== 'traces') refreshTab();
       }
@@ -1435,7 +1676,17 @@ function viewerClient(): void {
     redrawAll(),
   );
   $('search').addEventListener('input', listSoon);
-  $('service').addEventListener('change', () => loadList());
+  $('service').addEventListener('change', () => {
+    fillProcesses();
+    newList();
+  });
+  $('process').addEventListener('change', () => newList());
+  $('list-more').addEventListener('click', () => {
+    listShown = listItems.length + pageSize;
+    loadList(true);
+  });
+  w.addEventListener('popstate', () => applyHash());
+  w.addEventListener('hashchange', () => applyHash());
   for (const b of Array.from(doc.querySelectorAll('#lists button'))) {
     const x = b as HTMLElement;
     x.addEventListener('click', () =>
@@ -1462,7 +1713,7 @@ function viewerClient(): void {
         ),
       );
       const item = listItems[listCursor];
-      if (item != null) openTrace(item.id);
+      if (item != null) openTrace(item.id, undefined, false, 'replace');
       ev.preventDefault();
     }
   });
@@ -1492,7 +1743,9 @@ function viewerClient(): void {
   $('subtitle').textContent = vis(live ? '' : embedded.note || '');
   $('live').hidden = !live;
   applyTheme();
-  showTab('traces');
+  // the trace, span and tab the URL names (a link, or a reload)
+  tab = '';
+  applyHash(true);
   if (live) {
     api('summary').then(showSummary, () => undefined);
     const es = new w.EventSource(
@@ -1506,7 +1759,9 @@ function viewerClient(): void {
   } else {
     showSummary(embedded.summary);
     loadList().then(() => {
-      if (listItems.length > 0) openTrace(listItems[0].id);
+      if (want.trace === '' && listItems.length > 0) {
+        openTrace(listItems[0].id, undefined, false, 'replace');
+      }
     });
   }
 }

@@ -57,6 +57,10 @@ main{flex:1;min-height:0;display:flex}
 #lists{display:flex;gap:4px;flex-wrap:wrap}
 #lists .n{opacity:.8;margin-left:4px;font-variant-numeric:tabular-nums}
 #list-note{font-size:12px;color:var(--mute)}
+#filters{display:flex;gap:6px}
+#filters select{flex:1;min-width:0}
+#list-more{margin:6px 10px;flex:none}
+#list-more[hidden]{display:none}
 #traces{list-style:none;margin:0;padding:0;overflow:auto;flex:1;outline:none}
 .trace-item{padding:6px 10px;border-bottom:1px solid var(--line);cursor:pointer}
 .trace-item:hover{background:var(--zebra)}
@@ -130,7 +134,10 @@ const body = `
 <div id="listpane">
 <div id="listtools">
 <input id="search" type="search" placeholder="search: name, attribute value, trace or span id (/)" autocomplete="off" spellcheck="false">
-<select id="service" title="service"><option value="">all services</option></select>
+<div id="filters">
+<select id="service" title="only traces with a span of this service"><option value="">all services</option></select>
+<select id="process" title="only traces with a span of this process"><option value="">all processes</option></select>
+</div>
 <div id="lists">
 <button type="button" data-sort="newest" data-filter="all">Newest<span class="n" id="count-all">0</span></button>
 <button type="button" data-sort="slowest" data-filter="all">Slowest</button>
@@ -140,6 +147,7 @@ const body = `
 <div id="list-note"></div>
 </div>
 <ul id="traces" role="listbox" tabindex="0" aria-label="traces"></ul>
+<button id="list-more" type="button" hidden></button>
 <div class="hint" id="keys">waterfall: ↑↓ select · ←→ collapse/expand · ctrl+wheel, +/− or w/s: zoom · drag, shift+wheel or a/d: pan · double-click or f: fit · 0: reset · /: search · 1-4: tabs</div>
 </div>
 <div id="tracepane">
