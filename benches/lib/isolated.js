@@ -65,6 +65,9 @@ async function compareIsolated({
     );
     const m = median(ns);
     const wall = perRound[i].map((x) => x.wallNsPerCall);
+    const wallOverheads = perRound[i].map(
+      (x, r) => x.wallNsPerCall - perRound[b][r].wallNsPerCall,
+    );
     const last = perRound[i][perRound[i].length - 1];
     return {
       contender: name,
@@ -73,6 +76,7 @@ async function compareIsolated({
       spreadPct: ((Math.max(...ns) - Math.min(...ns)) / m) * 100,
       overheadNs: median(overheads),
       wallNs: median(wall),
+      wallOverheadNs: median(wallOverheads),
       bytesPerCall: last.bytesPerCall,
       extra: last.extra,
       rounds: ns,

@@ -36,6 +36,8 @@ async function runTracedCall({ caseUrl, quick, tmpDir, spansPerCall = 1 }) {
     r.vsFloor =
       floor.overheadNs > 0 ? r.overheadNs / floor.overheadNs : Number.NaN;
     r.otelBatchVs = batch.overheadNs / r.overheadNs;
+    // the same ratio on wall time, which other load on the machine moves
+    r.otelBatchWallVs = batch.wallOverheadNs / r.wallOverheadNs;
   }
   return { rows, by, rounds: rows[0].rounds.length };
 }
@@ -53,6 +55,7 @@ const columns = [
   { key: 'vsFloor', label: 'x floor', fmt: fmtRatio },
   { key: 'otelBatchVs', label: 'OTel batch / this', fmt: fmtRatio },
   { key: 'wallNs', label: 'wall ns/call', fmt: (v) => fmtNum(v) },
+  { key: 'otelBatchWallVs', label: 'on wall time', fmt: fmtRatio },
   { key: 'bytesPerCall', label: 'bytes/call', fmt: (v) => v.toFixed(0) },
 ];
 

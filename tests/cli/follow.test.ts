@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { assertBuilt, cli } from './helpers.js';
+import { describeWhen } from '../utils/prerequisites.js';
 
 function has(cmd: string): boolean {
   try {
@@ -62,7 +63,7 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-(has('tmux') ? describe : describe.skip)('view --follow in a terminal', () => {
+describeWhen(has('tmux'), 'tmux')('view --follow in a terminal', () => {
   test('shows spans appended while it runs, across a partial line', async () => {
     fs.writeFileSync(file, spanLine(1, 'First.span'));
     tmux(

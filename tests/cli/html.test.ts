@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { chromium } from 'playwright-core';
 import { artifacts, assertBuilt, runCli } from './helpers.js';
 import { chromiumArgs, chromiumPath } from '../utils/chromium.js';
+import { describeWhen } from '../utils/prerequisites.js';
 
 const executablePath = chromiumPath();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-html-'));
@@ -103,7 +104,7 @@ async function openReport(
   }
 }
 
-const maybe = executablePath != null ? describe : describe.skip;
+const maybe = describeWhen(executablePath != null, 'Chromium');
 
 maybe('html report in headless Chromium', () => {
   test('shows every span, no errors, no network', async () => {

@@ -4,18 +4,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  afterAll,
-  beforeAll,
-  describe,
-  expect,
-  jest,
-  test,
-} from '@jest/globals';
+import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { chromium } from 'playwright-core';
 import { assertBuilt, cli, fixtures, serve, stop } from './helpers.js';
 import type { Served } from './helpers.js';
 import { chromiumArgs, chromiumPath } from '../utils/chromium.js';
+import { describeWhen } from '../utils/prerequisites.js';
 
 const executablePath = chromiumPath();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spantrail-serve-'));
@@ -144,7 +138,7 @@ async function clickFirstRow(page: Page): Promise<void> {
   await page.locator('#wf-canvas').click({ position: { x: 200, y: 26 + 11 } });
 }
 
-const maybe = executablePath != null ? describe : describe.skip;
+const maybe = describeWhen(executablePath != null, 'Chromium');
 
 maybe('spantrail serve in headless Chromium', () => {
   jest.setTimeout(120000);
