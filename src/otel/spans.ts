@@ -12,7 +12,7 @@ import type {
   TraceState,
 } from '@opentelemetry/api';
 import type { SpanContext } from '../types.js';
-import Span from '../Span.js';
+import type Span from '../Span.js';
 import { w3cSpanId } from '../utils/ids.js';
 import { isValidSpanId, isValidTraceId } from '../propagation/traceContext.js';
 
@@ -120,21 +120,11 @@ function spantrailContextOf(sc: unknown): Span | SpanContext | undefined {
   return localSpan(context.traceId, context.spanId) ?? context;
 }
 
-/** Whether `value` is a spantrail span (not a span context). Never throws. */
-function isSpan(value: unknown): value is Span {
-  try {
-    return value instanceof Span;
-  } catch {
-    // a Proxy whose `getPrototypeOf` throws, or a revoked one
-    return false;
-  }
-}
-
 export {
   rememberAdapter,
   forgetSpan,
   rememberWrapped,
   parentOf,
   spantrailContextOf,
-  isSpan,
 };
+export { isSpan } from '../Span.js';
