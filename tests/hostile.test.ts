@@ -34,6 +34,7 @@ import {
   hostileRecord,
   plain,
   recordLabel,
+  returnsOrThrows,
   thrower,
   throwingTraps,
 } from './utils/hostile.js';
@@ -400,21 +401,6 @@ const unopenable: fc.Arbitrary<Hostile> = fc
     ),
   )
   .map((k) => new Hostile(k, hostileMakers[k]));
-
-/** Runs `make`: it returns, or throws one of `errors` (the documented). */
-function returnsOrThrows(
-  make: () => unknown,
-  errors: Array<new (...args: Array<any>) => Error>,
-): unknown {
-  try {
-    return make();
-  } catch (e) {
-    if (!errors.some((E) => e instanceof E)) throw e;
-    // the message was made without running the value's code
-    expect(typeof (e as Error).message).toBe('string');
-    return undefined;
-  }
-}
 
 describe('samplers given hostile values', () => {
   test('constructors throw only the documented TypeError, and shouldSample and toString never throw', () => {

@@ -211,6 +211,21 @@ class Call<S> {
   }
 }
 
+/** Runs `make`: it returns, or throws one of `errors` (the documented). */
+function returnsOrThrows(
+  make: () => unknown,
+  errors: Array<new (...args: Array<any>) => Error>,
+): unknown {
+  try {
+    return make();
+  } catch (e) {
+    if (!errors.some((E) => e instanceof E)) throw e;
+    // the message was made without running the value's code
+    if (typeof (e as Error).message !== 'string') throw e;
+    return undefined;
+  }
+}
+
 export {
   Call,
   Hostile,
@@ -220,6 +235,7 @@ export {
   hostileRecord,
   plain,
   recordLabel,
+  returnsOrThrows,
   thrower,
   throwingTraps,
 };
