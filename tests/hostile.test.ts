@@ -4,7 +4,28 @@ import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   ErrorOutput,
+  FdSink,
+  FunctionSink,
+  IdGenerator,
   JsonlOutput,
+  SpanEvent,
+  StreamSink,
+  TracerErrorEvent,
+  WebStreamSink,
+  getTracer,
+  instrumentAsyncInit,
+  instrumentFetch,
+  instrumentHttp,
+  isInstrumentationSuppressed,
+  isTraced,
+  noopTracer,
+  parseInstrumentations,
+  registerContexts,
+  setTracer,
+  traceOutputFromArgs,
+  tracerFromProcess,
+  unwrapTraced,
+  withoutInstrumentation,
   OtlpHttpExporter,
   ParentBasedSampler,
   TraceIdRatioSampler,
@@ -614,5 +635,80 @@ describe('log correlation helpers given hostile values', () => {
       }),
       fcParams({ numRuns: 300 }),
     );
+  });
+});
+
+describe('the other functions of spantrail given hostile values', () => {
+  test('they return, or throw the documented TypeError', () => {
+    const events = { drain: () => {}, fail: () => {} };
+    fc.assert(
+      fc.property(hostile, hostile, (a, b) => {
+        for (const run of [
+          () => {
+            setTracer(a.make() as any);
+            getTracer().startSpan('x').end();
+          },
+          () => registerContexts(a.make() as any),
+          () => parseInstrumentations(a.make() as any),
+          () => isTraced(a.make()),
+          () => unwrapTraced(a.make()),
+          () => traceOutputFromArgs(a.make() as any, b.make() as any, false),
+          () => new IdGenerator().next(a.make() as any),
+          () => withoutInstrumentation(a.make() as any),
+          () => withoutInstrumentation(() => isInstrumentationSuppressed()),
+          () => new SpanEvent(a.make() as any, b.make() as any),
+          () => new TracerErrorEvent(a.make()),
+          () => new FunctionSink(a.make() as any),
+          () => new StreamSink(a.make() as any, events),
+          () => new WebStreamSink(a.make() as any, events),
+          () => {
+            // a number could name an open fd, a string a path
+            const v = a.make();
+            if (typeof v !== 'number') FdSink.fromFd(v as any, events);
+            if (typeof v !== 'string') FdSink.open(v as any, events);
+          },
+          () => instrumentAsyncInit(a.make() as any, b.make() as any),
+          () => instrumentHttp(a.make() as any, b.make() as any),
+          () => instrumentFetch(a.make() as any, b.make() as any),
+          () => noopTracer.startSpan(a.make() as any, b.make() as any).end(),
+          () => noopTracer.inject(a.make() as any, b.make() as any),
+          () => noopTracer.extract(a.make()),
+        ]) {
+          // a program's own function (the `fn` value) may throw its own
+          if (a.label === 'fn' || a.label === 'functionProxy') continue;
+          returnsOrThrows(run, [TypeError]);
+        }
+        setTracer(undefined);
+      }),
+      fcParams({ numRuns: 300 }),
+    );
+  });
+
+  test('an fd that is not a non-negative integer is a TypeError, not a crash', () => {
+    // Node's fstat aborted the whole process on a Proxy
+    const events = { drain: () => {}, fail: () => {} };
+    for (const fd of [new Proxy({}, throwingTraps), -1, 1.5, NaN, '1']) {
+      expect(() => FdSink.fromFd(fd as any, events)).toThrow(TypeError);
+    }
+  });
+
+  test('unwrapTraced of a marker pointing back at its function ends', () => {
+    const f = () => 1;
+    (f as any)[Symbol.for('spantrail.traced')] = f;
+    expect(unwrapTraced(f)).toBe(f);
+    expect(isTraced(f)).toBe(true);
+  });
+
+  test('tracerFromProcess with options that cannot be read throws a TypeError', () => {
+    const r = Proxy.revocable({}, {});
+    r.revoke();
+    for (const options of [null, r.proxy, new Proxy({}, throwingTraps)]) {
+      expect(() => tracerFromProcess(options as any)).toThrow(
+        /^tracerFromProcess: options cannot be read$/,
+      );
+    }
+    expect(() =>
+      tracerFromProcess({ argv: [{ toString: thrower }] as any, env: {} }),
+    ).not.toThrow();
   });
 });
