@@ -6,7 +6,9 @@ import {
   StatsCollector,
   TraceByteDecoder,
   TraceDecoder,
+  TraceFollower,
   TraceModel,
+  TraceReader,
   assignLanes,
   createIssues,
   decodeLegacyId,
@@ -143,6 +145,9 @@ const call: fc.Arbitrary<Call<State>> = fc.oneof(
               h.make() as any,
             ),
           () => new TraceModel(h.make() as any),
+          () => new TraceReader(h.make() as any),
+          () =>
+            new TraceFollower('-', sinkOf(s), createIssues(), h.make() as any),
           () => new StatsCollector(h.make() as any),
           () => new SpanIndex(h.make() as any),
         ]) {
