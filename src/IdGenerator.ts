@@ -108,6 +108,8 @@ class IdGenerator {
    * has; it is read here when not given.
    */
   public next(now: number = perfNow()): string {
+    // a typeof test, not a conversion: a hostile value never runs here
+    if (typeof now !== 'number' || now !== now) now = perfNow();
     let tick = sortableTick(timeOrigin + now);
     if (tick <= this.lastTick) {
       tick = this.lastTick;

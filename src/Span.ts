@@ -351,4 +351,17 @@ class Span {
   }
 }
 
+/**
+ * Whether `value` is a span of this copy of spantrail. Never throws: a
+ * Proxy whose `getPrototypeOf` throws, or a revoked one, is not a span.
+ */
+function isSpan(value: unknown): value is Span {
+  try {
+    return value instanceof Span;
+  } catch {
+    return false;
+  }
+}
+
 export default Span;
+export { isSpan };

@@ -31,7 +31,7 @@ import { isValidSpanId, isValidTraceId } from './propagation/traceContext.js';
 import { TraceFlags, defaultLimits } from './constants.js';
 import { perfNow, timeInputToPerf } from './utils/time.js';
 import { kindOf } from './utils/codes.js';
-import { toText } from './utils/attributes.js';
+import { hasMethod, toText } from './utils/attributes.js';
 import { processObject } from './utils/platform.js';
 
 let defaultContextManager: ContextManager | undefined;
@@ -55,14 +55,6 @@ function readOptions(options: TracerOptions): TracerOptions {
     };
   } catch {
     throw new TypeError('Tracer: options cannot be read');
-  }
-}
-
-function hasMethod(value: unknown, name: string): boolean {
-  try {
-    return typeof (value as Record<string, unknown>)[name] === 'function';
-  } catch {
-    return false;
   }
 }
 

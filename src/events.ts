@@ -1,11 +1,13 @@
 import type Span from './Span.js';
+import { toText } from './utils/attributes.js';
 
 /** Dispatched by a tracer as `spanstart` and `spanend`. */
 class SpanEvent extends Event {
   public readonly span: Span;
 
   public constructor(type: 'spanstart' | 'spanend', span: Span) {
-    super(type);
+    // Event makes any type text: one that cannot be is no event of ours
+    super(toText(type));
     this.span = span;
   }
 }

@@ -31,10 +31,30 @@ function traceOutputFromArgs(
   env: Record<string, string | undefined>,
   strip: boolean,
 ): string | undefined {
+  try {
+    return outputFromArgs(argv, env, strip);
+  } catch (e) {
+    // ours name the flag; what a Proxy or getter threw does not
+    if (e instanceof TypeError && e.message.startsWith(flag)) throw e;
+    throw new TypeError(`${flag}: the arguments cannot be read`, {
+      cause: e,
+    });
+  }
+}
+
+function outputFromArgs(
+  argv: Array<string>,
+  env: Record<string, string | undefined>,
+  strip: boolean,
+): string | undefined {
+  if (!Array.isArray(argv)) {
+    throw new TypeError(`${flag}: expected the arguments as an array`);
+  }
   let dest: string | undefined;
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg: unknown = argv[i];
     if (arg === '--') break;
+    if (typeof arg !== 'string') continue;
     let value: string | undefined;
     let width = 0;
     if (arg === flag) {
@@ -46,7 +66,7 @@ function traceOutputFromArgs(
     } else {
       continue;
     }
-    if (value === undefined || value === '') {
+    if (typeof value !== 'string' || value === '') {
       throw new TypeError(
         `${flag}: expects a destination (file, fd:N, stdout or stderr)`,
       );
@@ -58,8 +78,8 @@ function traceOutputFromArgs(
     }
   }
   if (dest !== undefined) return dest;
-  const fromEnv = env.SPANTRAIL_OUTPUT;
-  return fromEnv == null || fromEnv === '' ? undefined : fromEnv;
+  const fromEnv = env?.SPANTRAIL_OUTPUT;
+  return typeof fromEnv !== 'string' || fromEnv === '' ? undefined : fromEnv;
 }
 
 /**
@@ -76,12 +96,20 @@ function traceOutputFromArgs(
  */
 function tracerFromProcess(options: FromProcessOptions = {}): Tracer {
   const proc = processObject();
-  const {
-    argv = proc?.argv ?? [],
-    env = proc?.env ?? {},
-    strip = true,
-    ...rest
-  } = options;
+  let argv: Array<string>;
+  let env: Record<string, string | undefined>;
+  let strip: boolean;
+  let rest: TracerOptions;
+  try {
+    ({
+      argv = proc?.argv ?? [],
+      env = proc?.env ?? {},
+      strip = true,
+      ...rest
+    } = options);
+  } catch {
+    throw new TypeError('tracerFromProcess: options cannot be read');
+  }
   const dest = traceOutputFromArgs(argv, env, strip);
   if (dest === undefined) return noopTracer;
   try {

@@ -1,9 +1,39 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ErrorOutput,
+  FdSink,
+  FunctionSink,
+  IdGenerator,
+  JsonlOutput,
+  SpanEvent,
+  StreamSink,
+  TracerErrorEvent,
+  WebStreamSink,
+  getTracer,
+  instrumentAsyncInit,
+  instrumentFetch,
+  instrumentHttp,
+  isInstrumentationSuppressed,
+  isTraced,
+  noopTracer,
+  parseInstrumentations,
+  registerContexts,
+  setTracer,
+  traceOutputFromArgs,
+  tracerFromProcess,
+  unwrapTraced,
+  withoutInstrumentation,
   OtlpHttpExporter,
+  ParentBasedSampler,
   TraceIdRatioSampler,
   Tracer,
+  NonRecordingSpan,
+  pinoTraceMixin,
+  traceFields,
+  traceLogFormatter,
   extractTraceContext,
   formatTraceParent,
   getObjectSpan,
@@ -21,7 +51,11 @@ import { wrapTraced } from '../src/methods/wrap.js';
 import {
   Hostile,
   hostile,
+  hostileMakers,
+  hostileRecord,
+  plain,
   recordLabel,
+  returnsOrThrows,
   thrower,
   throwingTraps,
 } from './utils/hostile.js';
@@ -374,5 +408,307 @@ describe('hostile values', () => {
       }
       return C;
     }).toThrow(TypeError);
+  });
+});
+
+/**
+ * Hostile values that are no path, file descriptor or URL: a string or a
+ * number given as a destination opens a file or writes to an fd.
+ */
+const unopenable: fc.Arbitrary<Hostile> = fc
+  .constantFrom(
+    ...Object.keys(hostileMakers).filter(
+      (k) => typeof hostileMakers[k]() === 'object',
+    ),
+  )
+  .map((k) => new Hostile(k, hostileMakers[k]));
+
+describe('samplers given hostile values', () => {
+  test('constructors throw only the documented TypeError, and shouldSample and toString never throw', () => {
+    fc.assert(
+      fc.property(
+        hostile,
+        hostileRecord({ root: hostile }),
+        fc.tuple(hostile, hostile, hostile),
+        (ratio, options, [traceId, name, parent]) => {
+          returnsOrThrows(
+            () => new TraceIdRatioSampler(ratio.make() as any),
+            [TypeError],
+          );
+          const made = returnsOrThrows(
+            () => new ParentBasedSampler(options.make() as any),
+            [TypeError],
+          ) as ParentBasedSampler | undefined;
+          const samplers = [
+            new AlwaysOnSampler(),
+            new AlwaysOffSampler(),
+            new TraceIdRatioSampler(0.5),
+            new ParentBasedSampler({ root: new TraceIdRatioSampler(0.5) }),
+          ];
+          if (made !== undefined) {
+            samplers.push(made);
+            expect(typeof made.toString()).toBe('string');
+          }
+          for (const sampler of samplers) {
+            const decision = sampler.shouldSample(
+              traceId.make() as any,
+              name.make() as any,
+              parent.make() as any,
+            );
+            expect(typeof decision).toBe('boolean');
+            expect(typeof sampler.toString()).toBe('string');
+          }
+        },
+      ),
+      fcParams({ numRuns: 300 }),
+    );
+  });
+});
+
+describe('JsonlOutput given hostile values', () => {
+  const options = hostileRecord({
+    service: hostile,
+    emitStart: hostile,
+    bufferSize: hostile,
+    sync: hostile,
+    flushInterval: hostile,
+    exitTimeout: hostile,
+    closeTimeout: hostile,
+    onError: hostile,
+  });
+
+  test('the constructor throws only the documented errors', () => {
+    fc.assert(
+      fc.property(fc.oneof(unopenable, hostile), options, (target, o) => {
+        // a target that could name a path or fd is not tried
+        const t = target.make();
+        if (typeof t === 'string' || typeof t === 'number') return;
+        const output = returnsOrThrows(
+          () => new JsonlOutput(t as any, o.make() as any),
+          [TypeError, ErrorOutput],
+        ) as JsonlOutput | undefined;
+        void output?.close();
+      }),
+      fcParams({ numRuns: 300 }),
+    );
+  });
+
+  test('onStart and onEnd ignore what is not a span, and every line written matches the schema', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.boolean(), hostile), { maxLength: 6 }),
+        options,
+        async (calls, o) => {
+          const chunks: Array<string> = [];
+          const output = returnsOrThrows(
+            () =>
+              new JsonlOutput((c: string) => chunks.push(c), o.make() as any),
+            [TypeError],
+          ) as JsonlOutput | undefined;
+          if (output === undefined) return;
+          const tracer = new Tracer({ output, service: 'hostile' });
+          const open = tracer.startSpan('open');
+          for (const [start, h] of calls) {
+            if (start) output.onStart(h.make() as any);
+            else output.onEnd(h.make() as any);
+            // spans this output did not see start, open, or not recording
+            output.onStart(tracer.startSpan('started elsewhere'));
+            output.onEnd(open);
+            output.onEnd(new NonRecordingSpan(tracer, open.spanContext()));
+          }
+          tracer.startSpan('ended').end();
+          output.flushSync();
+          await output.flush();
+          await output.close();
+          const records = parseTrace(chunks.join(''));
+          // a `start` record for the open span at most, and one `span`
+          expect(
+            records.filter((r) => r.type === 'span').map((r) => r.name),
+          ).toEqual(['ended']);
+        },
+      ),
+      fcParams({ numRuns: 100 }),
+    );
+  });
+
+  test('a stream that cannot be written to is the documented ErrorOutput', () => {
+    const broken = { write: () => true, on: thrower };
+    expect(() => new JsonlOutput(broken as any)).toThrow(ErrorOutput);
+    const locked = new WritableStream();
+    locked.getWriter();
+    expect(() => new JsonlOutput(locked)).toThrow(
+      /^output: the stream cannot be written: /,
+    );
+  });
+});
+
+describe('OtlpHttpExporter given hostile values', () => {
+  /** No collector listens here: nothing is ever sent anywhere. */
+  const url = 'http://127.0.0.1:9/v1/traces';
+  const options = hostileRecord({
+    url: fc.oneof(fc.constant(plain('url', url)), hostile),
+    headers: hostileRecord({ 'x-h': hostile, [String('bad name')]: hostile }),
+    encoding: hostile,
+    compression: hostile,
+    maxQueueSize: hostile,
+    maxBatchSize: hostile,
+    scheduledDelay: hostile,
+    exportTimeout: hostile,
+    maxAttempts: hostile,
+    resource: hostileRecord({ a: hostile, 'service.name': hostile }),
+    service: hostile,
+    env: hostileRecord({
+      OTEL_EXPORTER_OTLP_ENDPOINT: hostile,
+      OTEL_EXPORTER_OTLP_HEADERS: hostile,
+      OTEL_RESOURCE_ATTRIBUTES: hostile,
+      OTEL_BSP_MAX_QUEUE_SIZE: hostile,
+    }),
+    onError: hostile,
+  });
+
+  test('the constructor and fromTarget throw only the documented TypeError; onStart and onEnd take only ended spans', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        options,
+        hostile,
+        fc.array(hostile, { maxLength: 4 }),
+        async (o, target, spans) => {
+          returnsOrThrows(
+            () => OtlpHttpExporter.fromTarget(target.make() as any, {}),
+            [TypeError],
+          );
+          const made = returnsOrThrows(
+            () => new OtlpHttpExporter(o.make() as any),
+            [TypeError],
+          ) as OtlpHttpExporter | undefined;
+          await made?.close();
+          const exporter = new OtlpHttpExporter({
+            url,
+            env: {},
+            maxAttempts: 1,
+            exportTimeout: 200,
+            shutdownTimeout: 200,
+          });
+          const tracer = new Tracer({ output: exporter });
+          for (const s of spans) {
+            exporter.onStart();
+            exporter.onEnd(s.make() as any);
+          }
+          exporter.onEnd(tracer.startSpan('open'));
+          exporter.onEnd(new NonRecordingSpan(tracer, tracer.startSpan('x')));
+          expect(exporter.queued).toBe(0);
+          tracer.startSpan('ended').end();
+          expect(exporter.queued).toBe(1);
+          exporter.flushSync();
+          await exporter.close();
+          expect(exporter.exportedSpans + exporter.failedSpans).toBe(1);
+        },
+      ),
+      fcParams({ numRuns: 60 }),
+    );
+  });
+});
+
+describe('log correlation helpers given hostile values', () => {
+  test('traceFields, pinoTraceMixin and traceLogFormatter never throw but the documented TypeError', () => {
+    const tracer = new Tracer({ output: () => {} });
+    fc.assert(
+      fc.property(hostile, hostile, hostile, (t, formatter, record) => {
+        const run = () => {
+          const fields = traceFields(t.make() as any);
+          if (fields !== undefined) {
+            expect(fields.traceId).toMatch(/^[0-9a-f]{32}$/);
+          }
+          expect(typeof pinoTraceMixin(t.make() as any)()).toBe('object');
+          returnsOrThrows(
+            () => traceLogFormatter(formatter.make() as any, t.make() as any),
+            [TypeError],
+          );
+          // the program's own formatter, given any record
+          const wrapped = traceLogFormatter((r) => typeof r, t.make() as any);
+          expect(typeof wrapped(record.make() as any)).toBe('string');
+          const fromTracer = traceLogFormatter((r: any) => typeof r, tracer);
+          expect(typeof fromTracer(record.make() as any)).toBe('string');
+        };
+        run();
+        tracer.startActiveSpan('active', run);
+      }),
+      fcParams({ numRuns: 300 }),
+    );
+  });
+});
+
+describe('the other functions of spantrail given hostile values', () => {
+  test('they return, or throw the documented TypeError', () => {
+    const events = { drain: () => {}, fail: () => {} };
+    fc.assert(
+      fc.property(hostile, hostile, (a, b) => {
+        for (const run of [
+          () => {
+            setTracer(a.make() as any);
+            getTracer().startSpan('x').end();
+          },
+          () => registerContexts(a.make() as any),
+          () => parseInstrumentations(a.make() as any),
+          () => isTraced(a.make()),
+          () => unwrapTraced(a.make()),
+          () => traceOutputFromArgs(a.make() as any, b.make() as any, false),
+          () => new IdGenerator().next(a.make() as any),
+          () => withoutInstrumentation(a.make() as any),
+          () => withoutInstrumentation(() => isInstrumentationSuppressed()),
+          () => new SpanEvent(a.make() as any, b.make() as any),
+          () => new TracerErrorEvent(a.make()),
+          () => new FunctionSink(a.make() as any),
+          () => new StreamSink(a.make() as any, events),
+          () => new WebStreamSink(a.make() as any, events),
+          () => {
+            // a number could name an open fd, a string a path
+            const v = a.make();
+            if (typeof v !== 'number') FdSink.fromFd(v as any, events);
+            if (typeof v !== 'string') FdSink.open(v as any, events);
+          },
+          () => instrumentAsyncInit(a.make() as any, b.make() as any),
+          () => instrumentHttp(a.make() as any, b.make() as any),
+          () => instrumentFetch(a.make() as any, b.make() as any),
+          () => noopTracer.startSpan(a.make() as any, b.make() as any).end(),
+          () => noopTracer.inject(a.make() as any, b.make() as any),
+          () => noopTracer.extract(a.make()),
+        ]) {
+          // a program's own function (the `fn` value) may throw its own
+          if (a.label === 'fn' || a.label === 'functionProxy') continue;
+          returnsOrThrows(run, [TypeError]);
+        }
+        setTracer(undefined);
+      }),
+      fcParams({ numRuns: 300 }),
+    );
+  });
+
+  test('an fd that is not a non-negative integer is a TypeError, not a crash', () => {
+    // Node's fstat aborted the whole process on a Proxy
+    const events = { drain: () => {}, fail: () => {} };
+    for (const fd of [new Proxy({}, throwingTraps), -1, 1.5, NaN, '1']) {
+      expect(() => FdSink.fromFd(fd as any, events)).toThrow(TypeError);
+    }
+  });
+
+  test('unwrapTraced of a marker pointing back at its function ends', () => {
+    const f = () => 1;
+    (f as any)[Symbol.for('spantrail.traced')] = f;
+    expect(unwrapTraced(f)).toBe(f);
+    expect(isTraced(f)).toBe(true);
+  });
+
+  test('tracerFromProcess with options that cannot be read throws a TypeError', () => {
+    const r = Proxy.revocable({}, {});
+    r.revoke();
+    for (const options of [null, r.proxy, new Proxy({}, throwingTraps)]) {
+      expect(() => tracerFromProcess(options as any)).toThrow(
+        /^tracerFromProcess: options cannot be read$/,
+      );
+    }
+    expect(() =>
+      tracerFromProcess({ argv: [{ toString: thrower }] as any, env: {} }),
+    ).not.toThrow();
   });
 });

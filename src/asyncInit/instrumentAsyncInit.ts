@@ -1,4 +1,5 @@
 import type Tracer from '../Tracer.js';
+import { hasMethod } from '../utils/attributes.js';
 import type { InstrumentConfig, Kind } from './patchAsyncInit.js';
 import { getBuiltin } from '../utils/platform.js';
 import { patchDecorator, patchExports, patchReady } from './patchAsyncInit.js';
@@ -40,12 +41,18 @@ function instrumentAsyncInit(
   tracer: Tracer,
   options: InstrumentAsyncInitOptions = {},
 ): Instrumentation {
-  if (tracer == null || typeof tracer.startSpan !== 'function') {
+  if (!hasMethod(tracer, 'startSpan')) {
     throw new TypeError('instrumentAsyncInit: expected a tracer');
+  }
+  let ready: unknown;
+  try {
+    ready = options?.ready;
+  } catch {
+    throw new TypeError('instrumentAsyncInit: options cannot be read');
   }
   const config: InstrumentConfig = {
     tracer,
-    ready: options.ready === true,
+    ready: ready === true,
     enabled: true,
   };
   const g = globalThis as any;

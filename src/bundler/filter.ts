@@ -7,6 +7,7 @@
  * @module
  */
 import path from 'node:path';
+import { toText } from '../utils/attributes.js';
 
 type FilterPattern =
   | string
@@ -52,7 +53,7 @@ function matcher(
         id.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
     }
     throw new TypeError(
-      `include/exclude: expected a string, RegExp or function, got ${String(p)}`,
+      `include/exclude: expected a string, RegExp or function, got ${toText(p)}`,
     );
   });
   return (id) => tests.some((t) => t(id));
@@ -67,10 +68,28 @@ function createFilter(
   options: FilterOptions = {},
   root: string = process.cwd(),
 ): (id: string) => boolean {
-  const include = matcher(options.include ?? defaultInclude, root);
-  const exclude = matcher(options.exclude ?? defaultExclude, root);
+  if (typeof root !== 'string') {
+    throw new TypeError(`root: expected a path, got ${toText(root)}`);
+  }
+  let includeOption: FilterPattern | undefined;
+  let excludeOption: FilterPattern | undefined;
+  let include: (id: string) => boolean;
+  let exclude: (id: string) => boolean;
+  try {
+    ({ include: includeOption, exclude: excludeOption } = options ?? {});
+    include = matcher(includeOption ?? defaultInclude, root);
+    exclude = matcher(excludeOption ?? defaultExclude, root);
+  } catch (e) {
+    // ours name the options; what a Proxy or getter threw does not
+    if (e instanceof TypeError && e.message.startsWith('include/exclude')) {
+      throw e;
+    }
+    throw new TypeError('include/exclude: the options cannot be read', {
+      cause: e,
+    });
+  }
   const includeSource =
-    options.include == null ? include : matcher(defaultInclude, root);
+    includeOption == null ? include : matcher(defaultInclude, root);
   return (raw) => {
     if (typeof raw !== 'string' || raw.includes('\0') || raw.includes('?')) {
       return false;

@@ -1,6 +1,7 @@
 import type { FilterOptions } from './filter.js';
 import { createFilter } from './filter.js';
 import { transformAwaits } from './transform.js';
+import { toText } from '../utils/attributes.js';
 
 /** Options of `spantrail/esbuild` and `spantrail/vite`. */
 type AwaitPluginOptions = FilterOptions & {
@@ -20,9 +21,21 @@ function createAwaitTransform(
   root?: string,
 ): (code: string, id: string) => ReturnType<typeof transformAwaits> {
   const filter = createFilter(options, root);
-  const runtime = options.runtime;
+  let runtime: unknown;
+  try {
+    runtime = options?.runtime;
+  } catch {
+    throw new TypeError('runtime: the options cannot be read');
+  }
+  if (runtime != null && typeof runtime !== 'string') {
+    throw new TypeError(
+      `runtime: expected a module name, got ${toText(runtime)}`,
+    );
+  }
   return (code, id) =>
-    filter(id) ? transformAwaits(code, { id, runtime }) : undefined;
+    filter(id)
+      ? transformAwaits(code, { id, runtime: runtime as string | undefined })
+      : undefined;
 }
 
 export type { AwaitPluginOptions };

@@ -93,6 +93,32 @@ function mayNeedTransform(code: string): boolean {
   return code.includes('async');
 }
 
+/**
+ * The options read once; a `TypeError` when they cannot be read or `id` or
+ * `runtime` is not a string.
+ */
+function readTransformOptions(options: TransformOptions): TransformOptions {
+  let id: unknown;
+  let runtime: unknown;
+  try {
+    ({ id, runtime } = options ?? {});
+  } catch {
+    throw new TypeError('transformAwaits: the options cannot be read');
+  }
+  for (const [name, value] of [
+    ['id', id],
+    ['runtime', runtime],
+  ] as const) {
+    if (value != null && typeof value !== 'string') {
+      throw new TypeError(`${name}: expected a string, got ${typeof value}`);
+    }
+  }
+  return {
+    id: id as string | undefined,
+    runtime: runtime as string | undefined,
+  };
+}
+
 function parserPlugins(id: string | undefined): Array<any> {
   const ext = /\.([cm]?[jt]sx?)$/.exec(id ?? '')?.[1] ?? 'js';
   if (ext.includes('ts')) {
@@ -114,10 +140,11 @@ function transformAwaits(
   if (typeof code !== 'string') {
     throw new TypeError(`code: expected a string, got ${typeof code}`);
   }
+  const { id, runtime } = readTransformOptions(options);
   if (!mayNeedTransform(code)) return undefined;
   const ast = parse(code, {
     sourceType: 'module',
-    plugins: parserPlugins(options.id),
+    plugins: parserPlugins(id),
     allowReturnOutsideFunction: true,
     allowAwaitOutsideFunction: true,
     allowUndeclaredExports: true,
@@ -346,17 +373,17 @@ function transformAwaits(
 
   walk(ast.program);
   if (!changed) return undefined;
-  const runtime = JSON.stringify(options.runtime ?? defaultRuntime);
+  const from = JSON.stringify(runtime ?? defaultRuntime);
   // on the first line (after a hashbang), so that line numbers stay
   const importAt: number = ast.program.interpreter?.end ?? 0;
   s.appendLeft(
     importAt,
-    `${importAt > 0 ? '\n' : ''}import * as ${r} from ${runtime}; `,
+    `${importAt > 0 ? '\n' : ''}import * as ${r} from ${from}; `,
   );
   return {
     code: s.toString(),
     map: s.generateMap({
-      source: options.id,
+      source: id,
       includeContent: true,
       hires: true,
     }),

@@ -70,10 +70,19 @@ function contextsReady(): Promise<void> {
  * {@link contextsReady}.
  */
 function registerContexts(contexts: WeakMap<object, number>): void {
-  if (!(contexts instanceof WeakMap)) {
+  if (!isWeakMap(contexts)) {
     throw new TypeError('registerContexts: expected the contexts WeakMap');
   }
   addContextsMap(contexts);
+}
+
+/** Whether `value` is a WeakMap; a Proxy whose traps throw is not. */
+function isWeakMap(value: unknown): value is WeakMap<object, number> {
+  try {
+    return value instanceof WeakMap;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ import type {
 } from './types.js';
 import type { ParseOptions, ParseResult } from './parse.js';
 import {
+  detailsOf,
   isAttrValue,
   parseDropped,
   parseEvents,
@@ -383,10 +384,13 @@ function fast(line: string, details: boolean): ParseResult | undefined {
  * Parses one line like {@link parseLine}, with the same result for every
  * input, faster for the lines spantrail writes. Never throws.
  */
-function parseLineFast(line: string, options: ParseOptions = {}): ParseResult {
+function parseLineFast(line: string, options?: ParseOptions): ParseResult {
+  if (typeof line !== 'string') {
+    return { kind: 'malformed', reason: 'not a string' };
+  }
   let result: ParseResult | undefined;
   try {
-    result = fast(line, options.details !== false);
+    result = fast(line, detailsOf(options));
   } catch {
     result = undefined;
   }

@@ -19,6 +19,7 @@ const cache = new Map<string, DecodedLegacyId | null>();
  * Returns `undefined` when the string is not a 16-byte multibase id.
  */
 function decodeLegacyId(id: string): DecodedLegacyId | undefined {
+  if (typeof id !== 'string') return undefined;
   // Ids are referenced twice (start and stop): a small cache halves decoding.
   const hit = cache.get(id);
   if (hit !== undefined) return hit ?? undefined;

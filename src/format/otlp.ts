@@ -19,6 +19,7 @@ import type {
   SpanRecord,
 } from './types.js';
 import { w3cSpanId } from '../utils/ids.js';
+import { isAttrValue } from './parse.js';
 
 type OtlpAnyValue =
   | { stringValue: string }
@@ -85,9 +86,12 @@ type OtlpOptions = {
   scopeVersion?: string;
 };
 
-/** Low 8 bytes of a spantrail id: the OTLP/W3C span id. */
+/**
+ * Low 8 bytes of a spantrail id: the OTLP/W3C span id; empty for what is
+ * not a string.
+ */
 function otlpSpanId(id: string): string {
-  return w3cSpanId(id);
+  return typeof id === 'string' ? w3cSpanId(id) : '';
 }
 
 /** Epoch microseconds (+ nanoseconds) as an exact decimal nanosecond string. */
@@ -119,20 +123,49 @@ function anyValue(v: AttributeValue | string | number | boolean): OtlpAnyValue {
   }
 }
 
-/** Converts attributes to OTLP `KeyValue`s, in key order as written. */
+/**
+ * Converts attributes to OTLP `KeyValue`s, in key order as written. Never
+ * throws: what is not an attribute value (a string, a finite number, a
+ * boolean, or an array of one of them) is left out, and so is what cannot
+ * be read.
+ */
 function toOtlpAttributes(
   attributes: Attributes | undefined,
 ): Array<OtlpKeyValue> {
   const out: Array<OtlpKeyValue> = [];
   if (attributes == null) return out;
-  for (const key of Object.keys(attributes)) {
-    out.push({ key, value: anyValue(attributes[key]) });
+  try {
+    for (const key of Object.keys(attributes)) {
+      const value: unknown = attributes[key];
+      if (isAttrValue(value)) out.push({ key, value: anyValue(value) });
+    }
+  } catch {
+    // a Proxy or getter that throws: what was read before is kept
   }
   return out;
 }
 
-/** Converts one span to an OTLP/JSON `Span`. */
+/**
+ * Runs a mapping of records: what is not a record of the format (a value
+ * that cannot be read, a time that is not a number) throws a `TypeError`.
+ */
+function mapRecord<T, A>(what: string, f: (arg: A) => T, arg: A): T {
+  try {
+    return f(arg);
+  } catch (e) {
+    throw new TypeError(`${what}: not a record of format v1`, { cause: e });
+  }
+}
+
+/**
+ * Converts one span to an OTLP/JSON `Span`. Throws a `TypeError` when
+ * `span` is not a span record (as `parseLine` returns them).
+ */
 function toOtlpSpan(span: OtlpSpanInput): OtlpSpan {
+  return mapRecord('toOtlpSpan', spanToOtlp, span);
+}
+
+function spanToOtlp(span: OtlpSpanInput): OtlpSpan {
   // Flags: bit 0 sampled (everything written was recorded); 0x100 says the
   // parent's remoteness is known, 0x200 that it is remote (a 16-hex parent).
   const remote = span.parentId != null && span.parentId.length === 16;
@@ -170,8 +203,17 @@ function toOtlpSpan(span: OtlpSpanInput): OtlpSpan {
   return out;
 }
 
-/** OTLP resource attributes for a process. */
+/**
+ * OTLP resource attributes for a process. Throws a `TypeError` when
+ * `resource` cannot be read.
+ */
 function toOtlpResource(
+  resource: OtlpResourceInput | undefined,
+): OtlpTracesData['resourceSpans'][number]['resource'] {
+  return mapRecord('toOtlpResource', resourceToOtlp, resource);
+}
+
+function resourceToOtlp(
   resource: OtlpResourceInput | undefined,
 ): OtlpTracesData['resourceSpans'][number]['resource'] {
   const attrs: Array<OtlpKeyValue> = [
@@ -206,7 +248,8 @@ function toOtlpResource(
 
 /**
  * Builds OTLP/JSON `TracesData`: one `resourceSpans` per group (process),
- * each with one `scopeSpans` holding its spans.
+ * each with one `scopeSpans` holding its spans. Throws a `TypeError` when
+ * a group, a span or the options cannot be read.
  */
 function toOtlpTracesData(
   groups: Iterable<{
@@ -215,16 +258,30 @@ function toOtlpTracesData(
   }>,
   options: OtlpOptions = {},
 ): OtlpTracesData {
+  return mapRecord(
+    'toOtlpTracesData',
+    () => groupsToOtlp(groups, options),
+    undefined,
+  );
+}
+
+function groupsToOtlp(
+  groups: Iterable<{
+    resource?: OtlpResourceInput;
+    spans: Iterable<OtlpSpanInput>;
+  }>,
+  options: OtlpOptions,
+): OtlpTracesData {
   const scope: { name: string; version?: string } = {
     name: options.scopeName ?? 'spantrail',
   };
   if (options.scopeVersion != null) scope.version = options.scopeVersion;
   const data: OtlpTracesData = { resourceSpans: [] };
   for (const group of groups) {
-    const spans = [...group.spans].map(toOtlpSpan);
+    const spans = [...group.spans].map(spanToOtlp);
     if (spans.length === 0) continue;
     data.resourceSpans.push({
-      resource: toOtlpResource(group.resource),
+      resource: resourceToOtlp(group.resource),
       scopeSpans: [{ scope: { ...scope }, spans }],
     });
   }

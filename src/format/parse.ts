@@ -190,12 +190,44 @@ function checkSpanCore(obj: Record<string, unknown>): string | undefined {
 }
 
 /**
- * Turns a parsed JSON value into a validated record. Exposed for callers that
- * already hold parsed objects.
+ * Whether to copy details, from options that may be anything: options that
+ * cannot be read mean the default. Never throws.
  */
-function parseValue(value: unknown, options: ParseOptions = {}): ParseResult {
+function detailsOf(options: ParseOptions | undefined): boolean {
+  try {
+    return options?.details !== false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Options read once for a decoder: a `TypeError` when they cannot be read.
+ */
+function readParseOptions(options: ParseOptions | undefined): ParseOptions {
+  try {
+    return { details: options?.details !== false };
+  } catch {
+    throw new TypeError('options cannot be read');
+  }
+}
+
+/**
+ * Turns a parsed JSON value into a validated record. Exposed for callers that
+ * already hold parsed objects. Never throws: an object whose getters or
+ * Proxy traps throw is malformed.
+ */
+function parseValue(value: unknown, options?: ParseOptions): ParseResult {
+  try {
+    return parseObject(value, detailsOf(options));
+  } catch {
+    return { kind: 'malformed', reason: 'unreadable' };
+  }
+}
+
+/** {@link parseValue} of a value JSON.parse made: plain data, no getters. */
+function parseObject(value: unknown, details: boolean): ParseResult {
   if (!isObject(value)) return { kind: 'malformed', reason: 'not an object' };
-  const details = options.details !== false;
   const type = value.type;
   switch (type) {
     case 'span': {
@@ -350,7 +382,10 @@ function parseLegacy(
  * Parses one line of a trace file. Never throws: malformed JSON, hostile
  * values and unknown types come back as a result kind.
  */
-function parseLine(line: string, options: ParseOptions = {}): ParseResult {
+function parseLine(line: string, options?: ParseOptions): ParseResult {
+  if (typeof line !== 'string') {
+    return { kind: 'malformed', reason: 'not a string' };
+  }
   // Fast skip of blank lines (a trailing `\r` from CRLF files included).
   let end = line.length;
   while (
@@ -369,12 +404,14 @@ function parseLine(line: string, options: ParseOptions = {}): ParseResult {
       reason: e instanceof RangeError ? 'too deeply nested' : 'invalid JSON',
     };
   }
-  return parseValue(value, options);
+  return parseObject(value, detailsOf(options));
 }
 
 export {
   parseLine,
   parseValue,
+  detailsOf,
+  readParseOptions,
   copyAttributes,
   isUint,
   isAttrValue,

@@ -1,4 +1,5 @@
 import type Span from '../Span.js';
+import { hasMethod } from '../utils/attributes.js';
 import type Tracer from '../Tracer.js';
 import type { Attributes, SpanContext } from '../types.js';
 import type {
@@ -91,7 +92,7 @@ function instrumentFetch(
   tracer: Tracer,
   options: HttpInstrumentationOptions = {},
 ): HttpInstrumentation {
-  if (tracer == null || typeof tracer.startSpan !== 'function') {
+  if (!hasMethod(tracer, 'startSpan')) {
     throw new TypeError('instrumentFetch: expected a tracer');
   }
   const opts = readOptions('instrumentFetch', options);

@@ -1,4 +1,5 @@
 import type Span from '../Span.js';
+import { hasMethod } from '../utils/attributes.js';
 import type Tracer from '../Tracer.js';
 import type { Attributes } from '../types.js';
 import type { HttpInstrumentation, InstrumentHttpOptions } from './types.js';
@@ -51,7 +52,7 @@ function instrumentHttp(
   tracer: Tracer,
   options: InstrumentHttpOptions = {},
 ): HttpInstrumentation {
-  if (tracer == null || typeof tracer.startSpan !== 'function') {
+  if (!hasMethod(tracer, 'startSpan')) {
     throw new TypeError('instrumentHttp: expected a tracer');
   }
   const opts = readOptions('instrumentHttp', options);

@@ -40,14 +40,17 @@ type InstrumentOptions = {
  * separated by commas (spaces allowed), `all`, or `none`; undefined or
  * empty means all. Throws a `TypeError` naming an unknown one.
  */
+const listName = 'SPANTRAIL_INSTRUMENT';
+
 function parseInstrumentations(
   value: string | ReadonlyArray<string> | undefined,
 ): Set<InstrumentationName> {
   try {
     return parseList(value);
   } catch (e) {
-    if (e instanceof TypeError) throw e;
-    throw new TypeError('SPANTRAIL_INSTRUMENT: cannot read the list', {
+    // ours name the variable; a revoked Proxy's TypeError does not
+    if (e instanceof TypeError && e.message.startsWith(listName)) throw e;
+    throw new TypeError(`${listName}: cannot read the list`, {
       cause: e,
     });
   }

@@ -4,18 +4,39 @@
  */
 const tracedMarker: unique symbol = Symbol.for('spantrail.traced') as any;
 
+/**
+ * The function the traced wrapper `fn` calls, or undefined when `fn` is
+ * not one (a function Proxy whose traps throw is not). Never throws.
+ */
+function wrappedBy(fn: unknown): unknown {
+  if (typeof fn !== 'function') return undefined;
+  try {
+    return (fn as any)[tracedMarker];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether `fn` is a wrapper made by `@traced` or `@Traceable`. */
 function isTraced(fn: unknown): boolean {
-  return typeof fn === 'function' && (fn as any)[tracedMarker] !== undefined;
+  return wrappedBy(fn) !== undefined;
 }
+
+/**
+ * Wrappers followed at most by {@link unwrapTraced}: a marker pointing back
+ * at its own function (set by hand) must not loop forever.
+ */
+const maxWrapDepth = 64;
 
 /** The function a traced wrapper calls, or `fn` itself. */
 function unwrapTraced<F>(fn: F): F {
-  let f: any = fn;
-  while (typeof f === 'function' && f[tracedMarker] !== undefined) {
-    f = f[tracedMarker];
+  let f: unknown = fn;
+  for (let depth = 0; depth < maxWrapDepth; depth++) {
+    const inner = wrappedBy(f);
+    if (inner === undefined) break;
+    f = inner;
   }
-  return f;
+  return f as F;
 }
 
 export { tracedMarker, isTraced, unwrapTraced };

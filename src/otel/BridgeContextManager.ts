@@ -1,4 +1,8 @@
-import type { Context, Span as OtelSpanApi } from '@opentelemetry/api';
+import type {
+  Context,
+  Span as OtelSpanApi,
+  TraceState,
+} from '@opentelemetry/api';
 import type Span from '../Span.js';
 import type { ContextManager, SpanContext } from '../types.js';
 import type { ContextStorage } from './contextStorage.js';
@@ -9,6 +13,12 @@ import { isSpan, parentOf, rememberWrapped } from './spans.js';
 import { otelSpanFor } from './OtelSpan.js';
 import { w3cSpanId } from '../utils/ids.js';
 import { boundCall } from '../utils/bound.js';
+import { TraceFlags } from '../constants.js';
+import {
+  isValidSpanId,
+  isValidTraceId,
+  isValidTraceState,
+} from '../propagation/traceContext.js';
 
 type Store = Span | SpanContext | undefined;
 
@@ -33,7 +43,16 @@ class BridgeContextManager implements ContextManager {
 
   public active(): Store {
     const context = this.storage.getStore();
-    return context === undefined ? undefined : parentOf(trace.getSpan(context));
+    if (context === undefined) return undefined;
+    let span: unknown;
+    try {
+      span = trace.getSpan(context);
+    } catch {
+      // OpenTelemetry's `with` stores any value: one that is not a
+      // context has no span
+      return undefined;
+    }
+    return parentOf(span);
   }
 
   public with<R>(
@@ -62,27 +81,61 @@ class BridgeContextManager implements ContextManager {
     );
   }
 
-  /** The active context with `span` as its span. */
+  /**
+   * The active context with `span` as its span; without one when `span` is
+   * neither a span nor a valid span context.
+   */
   protected contextWith(span: Store): Context {
+    const otelSpan = span == null ? undefined : toOtelSpan(span);
     const context = this.storage.getStore() ?? ROOT_CONTEXT;
-    if (span == null) return trace.deleteSpan(context);
-    return trace.setSpan(context, toOtelSpan(span));
+    try {
+      return otelSpan === undefined
+        ? trace.deleteSpan(context)
+        : trace.setSpan(context, otelSpan);
+    } catch {
+      // the active value is not a context (OpenTelemetry's `with` stores
+      // any value): the span alone
+      return otelSpan === undefined
+        ? ROOT_CONTEXT
+        : trace.setSpan(ROOT_CONTEXT, otelSpan);
+    }
   }
 }
 
-function toOtelSpan(span: Span | SpanContext): OtelSpanApi {
+/**
+ * `span` as an OpenTelemetry span, or undefined when it is neither a span
+ * nor a valid span context. Never throws.
+ */
+function toOtelSpan(span: Span | SpanContext): OtelSpanApi | undefined {
   if (isSpan(span)) return otelSpanFor(span);
+  let traceId: unknown;
+  let spanId: unknown;
+  let traceFlags: unknown;
+  let isRemote: unknown;
+  let traceState: unknown;
+  try {
+    ({ traceId, spanId, traceFlags, isRemote, traceState } = span);
+  } catch {
+    return undefined;
+  }
+  if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
+  const context: SpanContext = { traceId, spanId };
+  if (typeof traceFlags === 'number') context.traceFlags = traceFlags;
+  if (isRemote === true) context.isRemote = true;
+  let state: TraceState | undefined;
+  if (typeof traceState === 'string' && isValidTraceState(traceState)) {
+    context.traceState = traceState;
+    state = createTraceState(traceState);
+  }
   const otelSpan = trace.wrapSpanContext({
-    traceId: span.traceId,
-    spanId: w3cSpanId(span.spanId),
-    traceFlags: span.traceFlags ?? 1,
-    isRemote: span.isRemote === true,
-    traceState:
-      span.traceState === undefined
-        ? undefined
-        : createTraceState(span.traceState),
+    traceId,
+    spanId: w3cSpanId(spanId),
+    traceFlags: context.traceFlags ?? TraceFlags.SAMPLED,
+    isRemote: context.isRemote === true,
+    traceState: state,
   });
-  rememberWrapped(otelSpan, span);
+  // the context as read: the parent of spans started under it
+  rememberWrapped(otelSpan, context);
   return otelSpan;
 }
 

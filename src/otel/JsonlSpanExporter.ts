@@ -12,7 +12,6 @@ import type {
   SpanAttributes,
   SpanEventRecord,
   SpanLinkRecord,
-  SpanStatus,
 } from '../types.js';
 import { SpanStatusCode } from '../constants.js';
 import JsonlOutput from '../output/JsonlOutput.js';
@@ -20,6 +19,7 @@ import { metaLine, spanLine } from '../format/writer.js';
 import { sanitizeAttributes, toText } from '../utils/attributes.js';
 import { kindOf, statusCodeOf } from '../utils/codes.js';
 import { sortableTick } from '../IdGenerator.js';
+import { isValidSpanId, isValidTraceId } from '../propagation/traceContext.js';
 
 /** What the exporter reads of an OpenTelemetry SDK `ReadableSpan`. */
 type ReadableSpanLike = {
@@ -60,13 +60,41 @@ type JsonlSpanExporterOptions = Omit<JsonlOutputOptions, 'service'> & {
 };
 
 const noLimit = Number.MAX_SAFE_INTEGER;
+const parentIdPattern = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/;
 
-function epochMicros(t: HrTime): number {
-  return t[0] * 1e6 + Math.floor(t[1] / 1e3);
+/** `[seconds, nanoseconds]`, or undefined when `t` is not an `HrTime`. */
+function hrTime(t: unknown): [number, number] | undefined {
+  if (!Array.isArray(t)) return undefined;
+  const [s, ns] = t;
+  return typeof s === 'number' && typeof ns === 'number' ? [s, ns] : undefined;
 }
 
-function nanos(t: HrTime): number {
-  return t[0] * 1e9 + t[1];
+/** `t` as epoch microseconds, or NaN when it is not a valid time. */
+function epochMicros(t: unknown): number {
+  const hr = hrTime(t);
+  if (hr === undefined) return NaN;
+  const n = Math.floor(hr[0] * 1e6 + hr[1] / 1e3);
+  return n >= 0 && n <= noLimit ? n : NaN;
+}
+
+/** `t` as nanoseconds, or NaN when it is not a valid duration. */
+function nanos(t: unknown): number {
+  const hr = hrTime(t);
+  if (hr === undefined) return NaN;
+  const n = Math.round(hr[0] * 1e9 + hr[1]);
+  return n >= 0 && n <= noLimit ? n : NaN;
+}
+
+/** `value` when it is an array, else none (a string is not taken apart). */
+function arrayOf<T>(value: ReadonlyArray<T>): ReadonlyArray<T> {
+  return Array.isArray(value) ? value : [];
+}
+
+/** A count the SDK keeps, or 0 for anything else. */
+function countOf(value: unknown): number {
+  return typeof value === 'number' && value > 0 && value <= noLimit
+    ? Math.floor(value)
+    : 0;
 }
 
 /**
@@ -80,65 +108,97 @@ function spantrailSpanId(spanId: string, startMicros: number): string {
   return tick.toString(16).padStart(12, '0').slice(-12) + '7000' + spanId;
 }
 
-/** The `span` record of a finished OpenTelemetry span, with its newline. */
-function readableSpanLine(span: ReadableSpanLike): string {
-  const sc = span.spanContext();
+/**
+ * The `span` record of a finished OpenTelemetry span, with its newline, or
+ * undefined when it has no valid ids or start time. Fields the SDK never
+ * leaves invalid are still checked: a value that is not what the SDK
+ * writes is left out, and the record is always valid format v1. Throws
+ * only when a getter or Proxy of the span throws.
+ */
+function readableSpanLine(span: ReadableSpanLike): string | undefined {
+  const sc: unknown = span.spanContext();
+  const { traceId, spanId } = sc as OtelSpanContext;
   const startTime = epochMicros(span.startTime);
-  const parentId = span.parentSpanContext?.spanId ?? span.parentSpanId;
+  if (
+    !isValidTraceId(traceId) ||
+    typeof spanId !== 'string' ||
+    spanId.length !== 16 ||
+    !isValidSpanId(spanId) ||
+    startTime !== startTime
+  ) {
+    return undefined;
+  }
+  const parentId: unknown = span.parentSpanContext?.spanId ?? span.parentSpanId;
   const attrs = sanitizeAttributes(span.attributes, noLimit, noLimit);
   const attributes: SpanAttributes = attrs.attributes ?? {};
   const scope = span.instrumentationScope;
+  const scopeName = scope?.name;
   if (
-    scope != null &&
-    scope.name !== '' &&
+    typeof scopeName === 'string' &&
+    scopeName !== '' &&
     !('otel.scope.name' in attributes)
   ) {
-    attributes['otel.scope.name'] = scope.name;
-    if (scope.version != null && scope.version !== '') {
-      attributes['otel.scope.version'] = scope.version;
+    attributes['otel.scope.name'] = scopeName;
+    const version = scope!.version;
+    if (typeof version === 'string' && version !== '') {
+      attributes['otel.scope.version'] = version;
     }
   }
   // the SDK checks neither the kind nor the status code
-  const code = statusCodeOf(span.status?.code);
-  const status: SpanStatus =
-    code === SpanStatusCode.ERROR && span.status.message != null
-      ? { code, message: toText(span.status.message) }
-      : { code };
+  const status: unknown = span.status;
+  const code = statusCodeOf((status as OtelSpanStatus | undefined)?.code);
+  const message =
+    code === SpanStatusCode.ERROR
+      ? (status as OtelSpanStatus).message
+      : undefined;
+  const events: Array<SpanEventRecord> = [];
+  for (const e of arrayOf(span.events)) {
+    const time = epochMicros(e.time);
+    const event: SpanEventRecord = {
+      name: toText(e.name),
+      // an event without a valid time is put at the span's start
+      time: time === time ? time : startTime,
+    };
+    const a = sanitizeAttributes(e.attributes, noLimit, noLimit);
+    if (a.attributes !== undefined) event.attributes = a.attributes;
+    const dropped = countOf(e.droppedAttributesCount) + a.dropped;
+    if (dropped > 0) event.dropped = dropped;
+    events.push(event);
+  }
+  let droppedLinks = countOf(span.droppedLinksCount);
+  const links: Array<SpanLinkRecord> = [];
+  for (const l of arrayOf(span.links)) {
+    const { traceId: linkTraceId, spanId: linkSpanId } = l.context;
+    if (!isValidTraceId(linkTraceId) || !isValidSpanId(linkSpanId)) {
+      droppedLinks++;
+      continue;
+    }
+    const link: SpanLinkRecord = { traceId: linkTraceId, spanId: linkSpanId };
+    const a = sanitizeAttributes(l.attributes, noLimit, noLimit);
+    if (a.attributes !== undefined) link.attributes = a.attributes;
+    const dropped = countOf(l.droppedAttributesCount) + a.dropped;
+    if (dropped > 0) link.dropped = dropped;
+    links.push(link);
+  }
+  const duration = nanos(span.duration);
   return spanLine({
-    traceId: sc.traceId,
-    spanId: spantrailSpanId(sc.spanId, startTime),
-    parentId: parentId != null && parentId !== '' ? parentId : undefined,
-    name: span.name,
+    traceId,
+    spanId: spantrailSpanId(spanId, startTime),
+    parentId:
+      typeof parentId === 'string' && parentIdPattern.test(parentId)
+        ? parentId
+        : undefined,
+    name: toText(span.name),
     kind: kindOf(span.kind),
     startTime,
-    duration: Math.max(0, nanos(span.duration)),
-    status,
+    duration: duration === duration ? duration : 0,
+    status: message != null ? { code, message: toText(message) } : { code },
     attributes,
-    events: span.events.map((e) => {
-      const event: SpanEventRecord = {
-        name: e.name,
-        time: epochMicros(e.time),
-      };
-      const a = sanitizeAttributes(e.attributes, noLimit, noLimit);
-      if (a.attributes !== undefined) event.attributes = a.attributes;
-      const dropped = (e.droppedAttributesCount ?? 0) + a.dropped;
-      if (dropped > 0) event.dropped = dropped;
-      return event;
-    }),
-    links: span.links.map((l) => {
-      const link: SpanLinkRecord = {
-        traceId: l.context.traceId,
-        spanId: l.context.spanId,
-      };
-      const a = sanitizeAttributes(l.attributes, noLimit, noLimit);
-      if (a.attributes !== undefined) link.attributes = a.attributes;
-      const dropped = (l.droppedAttributesCount ?? 0) + a.dropped;
-      if (dropped > 0) link.dropped = dropped;
-      return link;
-    }),
-    droppedAttributes: (span.droppedAttributesCount ?? 0) + attrs.dropped,
-    droppedEvents: span.droppedEventsCount ?? 0,
-    droppedLinks: span.droppedLinksCount ?? 0,
+    events,
+    links,
+    droppedAttributes: countOf(span.droppedAttributesCount) + attrs.dropped,
+    droppedEvents: countOf(span.droppedEventsCount),
+    droppedLinks,
   });
 }
 
@@ -177,41 +237,54 @@ class JsonlSpanExporter {
     options: JsonlSpanExporterOptions = {},
   ) {
     this.target = target;
-    this.options = options;
+    try {
+      // read once: the output opens later, with these
+      this.options = { ...options };
+    } catch {
+      throw new TypeError('JsonlSpanExporter: options cannot be read');
+    }
+    const service = this.options.service;
+    if (service != null && typeof service !== 'string') {
+      throw new TypeError(
+        `JsonlSpanExporter: service must be a string, got ${toText(service)}`,
+      );
+    }
   }
 
+  /**
+   * Writes `spans` and answers `resultCallback` once: SUCCESS when every
+   * span was written, FAILED when the output failed (then and from then
+   * on) or when some spans could not be read (a getter or Proxy that
+   * throws, invalid ids or start time); those are left out, the others
+   * written. Never throws.
+   */
   public export(
     spans: Array<ReadableSpanLike>,
     resultCallback: (result: ExportResultLike) => void,
   ): void {
+    const result = this.write(spans);
+    if (typeof resultCallback === 'function') resultCallback(result);
+  }
+
+  protected write(spans: Array<ReadableSpanLike>): ExportResultLike {
     if (this.stopped) {
-      resultCallback({
-        code: 1,
-        error: new Error('JsonlSpanExporter: shut down'),
-      });
-      return;
+      return { code: 1, error: new Error('JsonlSpanExporter: shut down') };
     }
+    // not an array (a string is not taken apart): one unreadable span
+    let unwritten = 1;
     try {
-      for (const span of spans) {
-        const service = this.options.service ?? serviceOf(span) ?? 'unknown';
-        const output = this.open(service);
-        if (output.isStopped) break;
-        // One span per write: what does not fit the buffer is dropped and
-        // counted span by span, and a batch larger than the buffer still
-        // goes out in part.
-        const line = readableSpanLine(span);
-        if (service === this.service) {
-          output.write(line);
-        } else {
-          // With its span, so that no span lands under the previous
-          // service's `meta` when only the `meta` record was dropped.
-          const dropped = output.droppedTotal;
-          output.write(metaLine(service) + line);
-          if (output.droppedTotal === dropped) this.service = service;
+      if (Array.isArray(spans)) {
+        unwritten = 0;
+        for (const span of spans) {
+          if (!this.writeSpan(span)) unwritten++;
+          if (this.error !== undefined || this.output?.isStopped === true) {
+            break;
+          }
         }
       }
-    } catch (e) {
-      this.error ??= e;
+    } catch {
+      // a Proxy that throws
+      unwritten++;
     }
     if (this.error !== undefined || this.output?.isStopped === true) {
       const error =
@@ -220,10 +293,52 @@ class JsonlSpanExporter {
           : new Error('JsonlSpanExporter: the output failed', {
               cause: this.error,
             });
-      resultCallback({ code: 1, error });
-      return;
+      return { code: 1, error };
     }
-    resultCallback({ code: 0 });
+    if (unwritten > 0) {
+      return {
+        code: 1,
+        error: new Error(
+          `JsonlSpanExporter: ${unwritten} span(s) could not be read and were not written`,
+        ),
+      };
+    }
+    return { code: 0 };
+  }
+
+  /** Writes one span; false when it could not be read or written. */
+  protected writeSpan(span: ReadableSpanLike): boolean {
+    let service: string;
+    let line: string | undefined;
+    try {
+      service = this.options.service ?? serviceOf(span) ?? 'unknown';
+      line = readableSpanLine(span);
+    } catch {
+      // a getter or Proxy of the span threw
+      return false;
+    }
+    if (line === undefined) return false;
+    let output: JsonlOutput;
+    try {
+      output = this.open(service);
+    } catch (e) {
+      this.error ??= e;
+      return false;
+    }
+    if (output.isStopped) return false;
+    // One span per write: what does not fit the buffer is dropped and
+    // counted span by span, and a batch larger than the buffer still goes
+    // out in part.
+    if (service === this.service) {
+      output.write(line);
+    } else {
+      // With its span, so that no span lands under the previous service's
+      // `meta` when only the `meta` record was dropped.
+      const dropped = output.droppedTotal;
+      output.write(metaLine(service) + line);
+      if (output.droppedTotal === dropped) this.service = service;
+    }
+    return true;
   }
 
   public forceFlush(): Promise<void> {

@@ -22,14 +22,19 @@ const boundListeners: WeakMap<
   Map<string | symbol, WeakMap<Function, Function>>
 > = new WeakMap();
 
+/** Whether `target` looks like an event emitter. Never throws. */
 function isEmitter(target: unknown): target is Emitter {
-  return (
-    typeof target === 'object' &&
-    target !== null &&
-    typeof (target as any).on === 'function' &&
-    typeof (target as any).emit === 'function' &&
-    typeof (target as any).removeListener === 'function'
-  );
+  if (typeof target !== 'object' || target === null) return false;
+  try {
+    return (
+      typeof (target as Emitter).on === 'function' &&
+      typeof (target as Emitter).emit === 'function' &&
+      typeof (target as Emitter).removeListener === 'function'
+    );
+  } catch {
+    // a Proxy or getter that throws: not bound
+    return false;
+  }
 }
 
 /**
@@ -88,18 +93,50 @@ class OtelContextManager implements OtelContextManagerApi {
   protected bindFunction(context: Context, fn: Function): Function {
     const manager = this;
     const bound = function (this: unknown, ...args: Array<unknown>) {
-      return manager.with(context, () => fn.apply(this, args));
+      return manager.with(context, () => Reflect.apply(fn, this, args));
     };
-    Object.defineProperty(bound, 'length', { value: fn.length });
+    let length: unknown;
+    try {
+      length = fn.length;
+    } catch {
+      // a function Proxy that throws: the bound function's own length
+    }
+    if (typeof length === 'number') {
+      Object.defineProperty(bound, 'length', { value: length });
+    }
     return bound;
   }
 
   /**
    * Makes listeners added from now on run in `context`, and keeps
-   * `removeListener` working with the listeners as the user gave them.
+   * `removeListener` working with the listeners as the user gave them. An
+   * emitter whose methods cannot be replaced (frozen, a Proxy) is left as
+   * it was.
    */
   protected bindEmitter(context: Context, emitter: Emitter): Emitter {
     if (boundListeners.has(emitter)) return emitter;
+    const replaced: Array<[string, unknown]> = [];
+    try {
+      this.patchEmitter(context, emitter, replaced);
+    } catch {
+      boundListeners.delete(emitter);
+      for (const [name, original] of replaced.reverse()) {
+        try {
+          emitter[name] = original;
+        } catch {
+          // put back what can be
+        }
+      }
+    }
+    return emitter;
+  }
+
+  /** Replaces `emitter`'s methods, noting each original in `replaced`. */
+  protected patchEmitter(
+    context: Context,
+    emitter: Emitter,
+    replaced: Array<[string, unknown]>,
+  ): void {
     const map: Map<string | symbol, WeakMap<Function, Function>> = new Map();
     boundListeners.set(emitter, map);
     const manager = this;
@@ -107,6 +144,7 @@ class OtelContextManager implements OtelContextManagerApi {
     for (const name of addMethods) {
       const original = emitter[name];
       if (typeof original !== 'function') continue;
+      replaced.push([name, original]);
       emitter[name] = function (
         this: unknown,
         event: string | symbol,
@@ -134,6 +172,7 @@ class OtelContextManager implements OtelContextManagerApi {
     for (const name of removeMethods) {
       const original = emitter[name];
       if (typeof original !== 'function') continue;
+      replaced.push([name, original]);
       emitter[name] = function (
         this: unknown,
         event: string | symbol,
@@ -145,6 +184,7 @@ class OtelContextManager implements OtelContextManagerApi {
     }
     const removeAll = emitter.removeAllListeners;
     if (typeof removeAll === 'function') {
+      replaced.push(['removeAllListeners', removeAll]);
       emitter.removeAllListeners = function (
         this: unknown,
         ...args: Array<unknown>
@@ -154,7 +194,6 @@ class OtelContextManager implements OtelContextManagerApi {
         return removeAll.apply(this, args);
       };
     }
-    return emitter;
   }
 }
 

@@ -9,11 +9,21 @@ import type {
   TimeInput as OtelTimeInput,
 } from '@opentelemetry/api';
 import type Span from '../Span.js';
-import type { SpanStatusCodeValue } from '../types.js';
+import type {
+  Attributes,
+  SpanContext,
+  SpanLink,
+  SpanStatus,
+} from '../types.js';
 import { createTraceState } from './api.js';
 import { w3cSpanId } from '../utils/ids.js';
 import { toText, unreadable } from '../utils/attributes.js';
-import { forgetSpan, rememberAdapter, spantrailContextOf } from './spans.js';
+import {
+  forgetSpan,
+  isSpan,
+  rememberAdapter,
+  spantrailContextOf,
+} from './spans.js';
 
 /**
  * A spantrail {@link Span} seen through OpenTelemetry's `Span` interface.
@@ -65,24 +75,24 @@ class OtelSpan implements OtelSpanApi {
   }
 
   public addLink(link: Link): this {
-    if (link?.context != null) {
-      this.span.addLink(spantrailContextOf(link.context), link.attributes);
-    }
+    // an unreadable or invalid link is counted as dropped by the span
+    this.span.addLink(linkOf(link));
     return this;
   }
 
   public addLinks(links: Array<Link>): this {
-    for (const link of links) this.addLink(link);
+    try {
+      for (const link of links) this.addLink(link);
+    } catch {
+      // not iterable, or a Proxy that throws: one link lost
+      if (this.span.isRecording()) this.span.droppedLinks++;
+    }
     return this;
   }
 
   public setStatus(status: OtelSpanStatus): this {
-    if (status != null) {
-      this.span.setStatus({
-        code: status.code as number as SpanStatusCodeValue,
-        message: status.message,
-      });
-    }
+    // the codes are OpenTelemetry's; the span reads the fields once
+    this.span.setStatus(status as SpanStatus);
     return this;
   }
 
@@ -137,10 +147,36 @@ class OtelSpan implements OtelSpanApi {
   }
 }
 
+/**
+ * An OpenTelemetry link as spantrail's, the local span for a 16-hex id;
+ * the context is undefined when it cannot be read. Never throws.
+ */
+function linkOf(link: unknown): SpanLink {
+  let context: unknown;
+  let attributes: Attributes | undefined;
+  try {
+    ({ context, attributes } = link as Link);
+  } catch {
+    // a link that cannot be read has no context
+  }
+  return {
+    context: spantrailContextOf(context) as SpanContext,
+    attributes,
+  };
+}
+
 const adapters: WeakMap<Span, OtelSpan> = new WeakMap();
 
-/** The OpenTelemetry view of `span`, the same object every time. */
+/**
+ * The OpenTelemetry view of `span`, the same object every time. Throws a
+ * `TypeError` when `span` is not a spantrail span.
+ */
 function otelSpanFor(span: Span): OtelSpan {
+  if (!isSpan(span)) {
+    throw new TypeError(
+      `otelSpanFor: expected a spantrail Span, got ${toText(span)}`,
+    );
+  }
   let adapter = adapters.get(span);
   if (adapter === undefined) {
     adapter = new OtelSpan(span);
@@ -151,4 +187,4 @@ function otelSpanFor(span: Span): OtelSpan {
 }
 
 export default OtelSpan;
-export { otelSpanFor };
+export { otelSpanFor, linkOf };

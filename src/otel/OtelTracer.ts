@@ -5,15 +5,21 @@ import type {
   Tracer as OtelTracerApi,
 } from '@opentelemetry/api';
 import type Tracer from '../Tracer.js';
-import type { Attributes, SpanKindValue, SpanLink } from '../types.js';
+import type {
+  Attributes,
+  SpanKindValue,
+  SpanLink,
+  TimeInput,
+} from '../types.js';
 import {
   INVALID_SPAN_CONTEXT,
+  ROOT_CONTEXT,
   context as contextApi,
   createContextKey,
   trace,
 } from './api.js';
-import { parentOf, spantrailContextOf } from './spans.js';
-import { otelSpanFor } from './OtelSpan.js';
+import { parentOf } from './spans.js';
+import { linkOf, otelSpanFor } from './OtelSpan.js';
 
 // The key the OpenTelemetry SDK marks suppressed tracing with (exporters
 // suppress their own requests); `createContextKey` is `Symbol.for`.
@@ -51,32 +57,67 @@ class OtelTracer implements OtelTracerApi {
     options: OtelSpanOptions = {},
     context: Context = contextApi.active(),
   ): OtelSpanApi {
-    if (context.getValue(suppressTracingKey) === true) {
-      return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    let parentSpan: unknown;
+    try {
+      if (context.getValue(suppressTracingKey) === true) {
+        return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+      }
+      parentSpan = trace.getSpan(context);
+    } catch {
+      // not a context, or one that throws: the span starts a new trace
     }
-    const parent =
-      options.root === true ? null : (parentOf(trace.getSpan(context)) ?? null);
-    let links: Array<SpanLink> | undefined;
-    if (options.links != null) {
-      links = [];
-      for (const link of options.links) {
-        if (link?.context == null) continue;
-        links.push({
-          context: spantrailContextOf(link.context),
-          attributes: link.attributes,
-        });
+    let root: unknown;
+    let kind: unknown;
+    let attributes: unknown;
+    let links: unknown;
+    let startTime: unknown;
+    try {
+      ({ root, kind, attributes, links, startTime } = options ?? {});
+    } catch {
+      // options whose getters throw: what was read before still counts
+    }
+    let spanAttributes = this.scopeAttributes;
+    let unreadableAttributes = 0;
+    // what is not an object, or cannot be read, is dropped and counted
+    // (a string is not taken apart into characters)
+    if (attributes != null) {
+      unreadableAttributes = 1;
+      if (typeof attributes === 'object') {
+        try {
+          spanAttributes = { ...this.scopeAttributes, ...attributes };
+          unreadableAttributes = 0;
+        } catch {
+          // a Proxy or getter that throws
+        }
+      }
+    }
+    let spanLinks: Array<SpanLink> | undefined;
+    let unreadableLinks = 0;
+    if (links != null) {
+      spanLinks = [];
+      unreadableLinks = 1;
+      if (typeof links === 'object') {
+        try {
+          for (const link of links as Iterable<unknown>) {
+            spanLinks.push(linkOf(link));
+          }
+          unreadableLinks = 0;
+        } catch {
+          // not iterable, or a Proxy that throws
+        }
       }
     }
     const span = this.tracer.startSpan(name, {
-      parent,
-      kind: (options.kind ?? 0) as number as SpanKindValue,
-      attributes:
-        options.attributes == null
-          ? this.scopeAttributes
-          : { ...this.scopeAttributes, ...options.attributes },
-      links,
-      startTime: options.startTime,
+      parent: root === true ? null : (parentOf(parentSpan) ?? null),
+      kind: kind as SpanKindValue,
+      attributes: spanAttributes,
+      links: spanLinks,
+      startTime: startTime as TimeInput,
     });
+    if (span.isRecording()) {
+      span.droppedAttributes += unreadableAttributes;
+      span.droppedLinks += unreadableLinks;
+    }
     return otelSpanFor(span);
   }
 
@@ -107,8 +148,15 @@ class OtelTracer implements OtelTracerApi {
       (rest.length >= 3 ? (rest[1] as Context | undefined) : undefined) ??
       contextApi.active();
     const span = this.startSpan(name, options, parentContext);
+    let spanContext: Context;
+    try {
+      spanContext = trace.setSpan(parentContext, span);
+    } catch {
+      // a context that cannot take the span: the span alone
+      spanContext = trace.setSpan(ROOT_CONTEXT, span);
+    }
     return contextApi.with(
-      trace.setSpan(parentContext, span),
+      spanContext,
       fn as (span: OtelSpanApi) => ReturnType<F>,
       undefined,
       span,

@@ -43,7 +43,7 @@ class SpantrailTracerProvider implements TracerProvider {
   protected tracers: Map<string, OtelTracer> = new Map();
 
   public constructor(tracerOrOptions: Tracer | TracerOptions = {}) {
-    if (tracerOrOptions instanceof Tracer) {
+    if (isTracer(tracerOrOptions)) {
       this.tracer = tracerOrOptions;
     } else {
       if (tracerOrOptions == null || typeof tracerOrOptions !== 'object') {
@@ -51,9 +51,15 @@ class SpantrailTracerProvider implements TracerProvider {
           'SpantrailTracerProvider: expected a Tracer or tracer options',
         );
       }
+      let options: TracerOptions;
+      try {
+        options = { ...tracerOrOptions };
+      } catch {
+        throw new TypeError('SpantrailTracerProvider: options cannot be read');
+      }
       this.tracer = new Tracer({
-        ...tracerOrOptions,
-        context: tracerOrOptions.context ?? new BridgeContextManager(),
+        ...options,
+        context: options.context ?? new BridgeContextManager(),
       });
     }
     const manager = this.tracer.context;
@@ -67,18 +73,34 @@ class SpantrailTracerProvider implements TracerProvider {
     this.contextManager = manager;
   }
 
+  /**
+   * The tracer of an instrumentation scope. A name that is not a non-empty
+   * string is `'unknown'`; a version or schema URL that is not a string is
+   * left out.
+   */
   public getTracer(
     name: string,
     version?: string,
     options?: OtelTracerOptions,
   ): OtelTracerApi {
-    const key = `${name}@${version ?? ''}:${options?.schemaUrl ?? ''}`;
+    const scopeName =
+      typeof name === 'string' && name !== '' ? name : 'unknown';
+    const scopeVersion = typeof version === 'string' ? version : undefined;
+    let schemaUrl: unknown;
+    try {
+      schemaUrl = options?.schemaUrl;
+    } catch {
+      // options that cannot be read name no schema
+    }
+    if (typeof schemaUrl !== 'string') schemaUrl = undefined;
+    // a JSON array: no two scopes share a key whatever their text holds
+    const key = JSON.stringify([scopeName, scopeVersion, schemaUrl]);
     let tracer = this.tracers.get(key);
     if (tracer === undefined) {
       tracer = new OtelTracer(this.tracer, {
-        name: typeof name === 'string' && name !== '' ? name : 'unknown',
-        version,
-        schemaUrl: options?.schemaUrl,
+        name: scopeName,
+        version: scopeVersion,
+        schemaUrl: schemaUrl as string | undefined,
       });
       this.tracers.set(key, tracer);
     }
@@ -92,15 +114,22 @@ class SpantrailTracerProvider implements TracerProvider {
    * context manager (its globals are set once; call `unregister()` first).
    */
   public register(options: RegisterOptions = {}): boolean {
+    let propagator: TextMapPropagator | null | undefined;
+    let setGlobalTracer: unknown;
+    try {
+      ({ propagator, setGlobalTracer } = options ?? {});
+    } catch {
+      throw new TypeError('register: options cannot be read');
+    }
     let ok = trace.setGlobalTracerProvider(this);
     ok = context.setGlobalContextManager(this.contextManager.otel) && ok;
-    if (options.propagator !== null) {
+    if (propagator !== null) {
       ok =
         propagation.setGlobalPropagator(
-          options.propagator ?? new TraceContextPropagator(),
+          propagator ?? new TraceContextPropagator(),
         ) && ok;
     }
-    if (options.setGlobalTracer !== false) setTracer(this.tracer);
+    if (setGlobalTracer !== false) setTracer(this.tracer);
     return ok;
   }
 
@@ -119,6 +148,16 @@ class SpantrailTracerProvider implements TracerProvider {
   /** Flushes and closes the tracer's outputs. */
   public shutdown(): Promise<void> {
     return this.tracer.close();
+  }
+}
+
+/** Whether `value` is a spantrail tracer. Never throws. */
+function isTracer(value: unknown): value is Tracer {
+  try {
+    return value instanceof Tracer;
+  } catch {
+    // a Proxy whose `getPrototypeOf` throws, or a revoked one
+    return false;
   }
 }
 

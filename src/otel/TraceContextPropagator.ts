@@ -4,12 +4,8 @@ import type {
   TextMapPropagator,
   TextMapSetter,
 } from '@opentelemetry/api';
-import {
-  createContextKey,
-  createTraceState,
-  isSpanContextValid,
-  trace,
-} from './api.js';
+import { createContextKey, createTraceState, trace } from './api.js';
+import { spantrailContextOf } from './spans.js';
 import {
   formatTraceParent,
   isValidTraceState,
@@ -22,7 +18,7 @@ const suppressTracingKey = createContextKey(
   'OpenTelemetry SDK Context Key SUPPRESS_TRACING',
 );
 
-function single(value: string | Array<string> | undefined): string | undefined {
+function single(value: unknown): unknown {
   if (Array.isArray(value)) return value.length === 1 ? value[0] : undefined;
   return value;
 }
@@ -30,7 +26,10 @@ function single(value: string | Array<string> | undefined): string | undefined {
 /**
  * W3C Trace Context (`traceparent`, `tracestate`) as an OpenTelemetry
  * propagator, on spantrail's own parser: what `register()` installs, so
- * instrumented clients send the active span and servers continue it.
+ * instrumented clients send the active span and servers continue it. Like
+ * the tracer's `inject` and `extract` it never throws: a context, carrier,
+ * getter or setter that cannot be read or written injects nothing and
+ * extracts nothing.
  */
 class TraceContextPropagator implements TextMapPropagator {
   public inject(
@@ -38,19 +37,18 @@ class TraceContextPropagator implements TextMapPropagator {
     carrier: unknown,
     setter: TextMapSetter,
   ): void {
-    if (context.getValue(suppressTracingKey) === true) return;
-    const sc = trace.getSpanContext(context);
-    if (sc === undefined || !isSpanContextValid(sc)) return;
-    const traceparent = formatTraceParent({
-      traceId: sc.traceId,
-      spanId: sc.spanId,
-      traceFlags: sc.traceFlags,
-    });
-    if (traceparent === undefined) return;
-    setter.set(carrier, traceparentHeader, traceparent);
-    const traceState = sc.traceState?.serialize();
-    if (traceState != null && traceState !== '') {
-      setter.set(carrier, tracestateHeader, traceState);
+    try {
+      if (context.getValue(suppressTracingKey) === true) return;
+      const sc = spantrailContextOf(trace.getSpanContext(context));
+      if (sc === undefined) return;
+      const traceparent = formatTraceParent(sc);
+      if (traceparent === undefined) return;
+      setter.set(carrier, traceparentHeader, traceparent);
+      if (sc.traceState !== undefined && isValidTraceState(sc.traceState)) {
+        setter.set(carrier, tracestateHeader, sc.traceState);
+      }
+    } catch {
+      // nothing more is injected
     }
   }
 
@@ -59,22 +57,29 @@ class TraceContextPropagator implements TextMapPropagator {
     carrier: unknown,
     getter: TextMapGetter,
   ): Context {
-    const parsed = parseTraceParent(
-      single(getter.get(carrier, traceparentHeader)),
-    );
-    if (parsed === undefined) return context;
-    let traceState = getter.get(carrier, tracestateHeader);
-    if (Array.isArray(traceState)) traceState = traceState.join(',');
-    return trace.setSpanContext(context, {
-      traceId: parsed.traceId,
-      spanId: parsed.spanId,
-      traceFlags: parsed.traceFlags ?? 0,
-      isRemote: true,
-      traceState:
-        traceState != null && traceState !== '' && isValidTraceState(traceState)
-          ? createTraceState(traceState.trim())
-          : undefined,
-    });
+    try {
+      const parsed = parseTraceParent(
+        single(getter.get(carrier, traceparentHeader)),
+      );
+      if (parsed === undefined) return context;
+      let traceState: unknown = getter.get(carrier, tracestateHeader);
+      if (Array.isArray(traceState)) traceState = traceState.join(',');
+      return trace.setSpanContext(context, {
+        traceId: parsed.traceId,
+        spanId: parsed.spanId,
+        traceFlags: parsed.traceFlags ?? 0,
+        isRemote: true,
+        traceState:
+          typeof traceState === 'string' &&
+          traceState !== '' &&
+          isValidTraceState(traceState)
+            ? createTraceState(traceState.trim())
+            : undefined,
+      });
+    } catch {
+      // a getter, carrier or context that throws: nothing extracted
+      return context;
+    }
   }
 
   public fields(): Array<string> {

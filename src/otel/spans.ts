@@ -9,11 +9,12 @@
 import type {
   Span as OtelSpanApi,
   SpanContext as OtelSpanContext,
+  TraceState,
 } from '@opentelemetry/api';
 import type { SpanContext } from '../types.js';
-import { isSpanContextValid } from './api.js';
-import Span from '../Span.js';
+import type Span from '../Span.js';
 import { w3cSpanId } from '../utils/ids.js';
+import { isValidSpanId, isValidTraceId } from '../propagation/traceContext.js';
 
 /** Local spans by 16-hex id; bounded, oldest forgotten first. */
 const localLimit = 4096;
@@ -59,46 +60,64 @@ function rememberWrapped(otelSpan: object, context: SpanContext): void {
 /**
  * What a spantrail span takes as parent for an OpenTelemetry span found in
  * a context: the spantrail span behind an adapter, the local span a 16-hex
- * id belongs to, or else a remote span context.
+ * id belongs to, or else a remote span context. Undefined for anything that
+ * is not a span with a valid span context. Never throws.
  */
-function parentOf(
-  otelSpan: OtelSpanApi | undefined,
-): Span | SpanContext | undefined {
+function parentOf(otelSpan: unknown): Span | SpanContext | undefined {
   if (otelSpan == null) return undefined;
-  const behind = adapted.get(otelSpan);
+  // WeakMaps answer for any value without running its code
+  const behind = adapted.get(otelSpan as object);
   if (behind !== undefined) return behind;
-  const original = wrapped.get(otelSpan);
+  const original = wrapped.get(otelSpan as object);
   if (original !== undefined) return original;
-  const sc = otelSpan.spanContext();
-  if (sc == null || !isSpanContextValid(sc)) return undefined;
-  return localSpan(sc.traceId, sc.spanId) ?? fromOtelSpanContext(sc);
+  let sc: unknown;
+  try {
+    sc = (otelSpan as OtelSpanApi).spanContext();
+  } catch {
+    // not a span, or a Proxy or getter that throws: no parent
+    return undefined;
+  }
+  return spantrailContextOf(sc);
 }
 
-/** An OpenTelemetry span context as spantrail's. */
-function fromOtelSpanContext(sc: OtelSpanContext): SpanContext {
-  const context: SpanContext = {
-    traceId: sc.traceId,
-    spanId: sc.spanId,
-    traceFlags: sc.traceFlags,
-  };
-  const traceState = sc.traceState?.serialize();
-  if (traceState != null && traceState !== '') context.traceState = traceState;
-  if (sc.isRemote === true) context.isRemote = true;
+/**
+ * An OpenTelemetry span context as spantrail's, each field read once, or
+ * undefined when it has no valid ids or cannot be read. Never throws.
+ */
+function fromOtelSpanContext(sc: unknown): SpanContext | undefined {
+  let traceId: unknown;
+  let spanId: unknown;
+  let traceFlags: unknown;
+  let isRemote: unknown;
+  let traceState: unknown;
+  try {
+    ({ traceId, spanId, traceFlags, isRemote, traceState } =
+      sc as OtelSpanContext);
+  } catch {
+    return undefined;
+  }
+  if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
+  const context: SpanContext = { traceId, spanId };
+  if (typeof traceFlags === 'number') context.traceFlags = traceFlags;
+  try {
+    const state = (traceState as TraceState | undefined)?.serialize();
+    if (typeof state === 'string' && state !== '') context.traceState = state;
+  } catch {
+    // a trace state that cannot be serialised is left out
+  }
+  if (isRemote === true) context.isRemote = true;
   return context;
 }
 
 /**
- * A context for a link: the full 32-hex id of a local span, else the
- * OpenTelemetry one as is.
+ * A spantrail context for an OpenTelemetry one (a parent, a link): the full
+ * 32-hex id of a local span, else the OpenTelemetry one as is; undefined
+ * when it is not valid or cannot be read. Never throws.
  */
-function spantrailContextOf(sc: OtelSpanContext): SpanContext {
-  const local = localSpan(sc.traceId, sc.spanId);
-  return local !== undefined ? local.spanContext() : fromOtelSpanContext(sc);
-}
-
-/** Whether `value` is a spantrail span (not a span context). */
-function isSpan(value: unknown): value is Span {
-  return value instanceof Span;
+function spantrailContextOf(sc: unknown): Span | SpanContext | undefined {
+  const context = fromOtelSpanContext(sc);
+  if (context === undefined) return undefined;
+  return localSpan(context.traceId, context.spanId) ?? context;
 }
 
 export {
@@ -107,5 +126,5 @@ export {
   rememberWrapped,
   parentOf,
   spantrailContextOf,
-  isSpan,
 };
+export { isSpan } from '../Span.js';

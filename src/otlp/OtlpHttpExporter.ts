@@ -12,6 +12,7 @@ import { encodeTracesData } from './protobuf.js';
 import { optionsFromEnv, urlFromTarget } from './env.js';
 import { processHooks } from '../utils/platform.js';
 import { toText } from '../utils/attributes.js';
+import { isSpan } from '../Span.js';
 import HttpTransport from './HttpTransport.js';
 import { otlpDefaults } from '../constants.js';
 
@@ -29,6 +30,39 @@ function positive(name: string, value: number, allowZero = false): number {
     );
   }
   return value;
+}
+
+/**
+ * The options read once, nested objects too: getters and Proxies run here,
+ * and a `TypeError` says when they cannot be read.
+ */
+function readOptions(
+  options: OtlpHttpExporterOptions,
+): OtlpHttpExporterOptions {
+  if (options == null || typeof options !== 'object') {
+    throw new TypeError(
+      `OtlpHttpExporter: options must be an object, got ${toText(options)}`,
+    );
+  }
+  try {
+    const o = { ...options };
+    if (o.env != null) o.env = { ...o.env };
+    if (o.headers != null) o.headers = { ...o.headers };
+    if (o.resource != null) o.resource = { ...o.resource };
+    return o;
+  } catch {
+    throw new TypeError('OtlpHttpExporter: options cannot be read');
+  }
+}
+
+function isUrl(url: unknown): url is string {
+  if (typeof url !== 'string') return false;
+  try {
+    new URL(url);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Bytes a span costs beyond its strings: ids, times, structure. */
@@ -124,12 +158,15 @@ class OtlpHttpExporter implements SpanProcessor {
   protected closing: Promise<void> | undefined;
 
   public constructor(options: OtlpHttpExporterOptions = {}) {
-    const o = optionsFromEnv(options);
-    const url = o.url!;
-    try {
-      new URL(url);
-    } catch {
-      throw new TypeError(`url: '${url}' is not a valid URL`);
+    const o = optionsFromEnv(readOptions(options));
+    const url = o.url;
+    if (!isUrl(url)) {
+      throw new TypeError(`url: '${toText(url)}' is not a valid URL`);
+    }
+    if (o.service != null && typeof o.service !== 'string') {
+      throw new TypeError(
+        `service: must be a string, got ${toText(o.service)}`,
+      );
     }
     if (
       o.encoding != null &&
@@ -153,6 +190,14 @@ class OtlpHttpExporter implements SpanProcessor {
     this.encoding = o.encoding ?? 'protobuf';
     this.compression = o.compression ?? 'gzip';
     this.headers = { ...o.headers };
+    try {
+      // what fetch would refuse at every attempt is refused now
+      new Headers(this.headers);
+    } catch (e) {
+      throw new TypeError(
+        `headers: ${toText((e as Error | undefined)?.message)}`,
+      );
+    }
     this.maxQueueSize = positive(
       'maxQueueSize',
       o.maxQueueSize ?? otlpDefaults.maxQueueSize,
@@ -222,9 +267,15 @@ class OtlpHttpExporter implements SpanProcessor {
     target: string,
     options: OtlpHttpExporterOptions = {},
   ): OtlpHttpExporter {
+    if (typeof target !== 'string') {
+      throw new TypeError(
+        `output: expected an OTLP output string, got ${toText(target)}`,
+      );
+    }
+    const o = readOptions(options);
     return new OtlpHttpExporter({
-      ...options,
-      url: options.url ?? urlFromTarget(target, options.env),
+      ...o,
+      url: o.url ?? urlFromTarget(target, o.env),
     });
   }
 
@@ -240,7 +291,9 @@ class OtlpHttpExporter implements SpanProcessor {
 
   public onStart(): void {}
 
+  /** Queues an ended span; ignores what is not an ended recording span. */
   public onEnd(span: Span): void {
+    if (!isSpan(span) || span.duration < 0) return;
     if (this.stopped) {
       this.droppedSpans++;
       return;

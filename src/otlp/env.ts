@@ -16,8 +16,11 @@ type Env = Record<string, string | undefined>;
 const defaultEndpoint = 'http://localhost:4318';
 const tracesPath = 'v1/traces';
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value == null || value.trim() === '' ? undefined : value.trim();
+/** A setting's text, trimmed; undefined when empty or not a string. */
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value !== 'string' || value.trim() === ''
+    ? undefined
+    : value.trim();
 }
 
 /** `base` with `/v1/traces` appended, as the spec says for base endpoints. */

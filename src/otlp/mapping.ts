@@ -71,7 +71,7 @@ function parseResourceAttributes(
   text: string | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  if (text == null) return out;
+  if (typeof text !== 'string') return out;
   for (const member of text.split(',')) {
     const eq = member.indexOf('=');
     if (eq <= 0) continue;
@@ -103,14 +103,17 @@ function resourceAttributes(
     'telemetry.sdk.version': version,
   };
   if (extra != null) {
+    // other values are left out unread: a `toJSON` or getter could throw
     for (const key of Object.keys(extra)) {
-      if (key !== 'service.name') added[key] = extra[key];
+      if (key !== 'service.name' && isScalar(extra[key])) {
+        added[key] = extra[key];
+      }
     }
   }
   const byKey: Map<string, OtlpKeyValue> = new Map();
   for (const kv of base) byKey.set(kv.key, kv);
   for (const kv of toOtlpAttributes(added as Record<string, any>)) {
-    if (isScalar(added[kv.key])) byKey.set(kv.key, kv);
+    byKey.set(kv.key, kv);
   }
   return [...byKey.values()];
 }

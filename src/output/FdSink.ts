@@ -6,6 +6,7 @@ import type * as NodeTty from 'node:tty';
 import type { Sink, SinkEvents } from '../types.js';
 import { ErrorOutput } from './errors.js';
 import { defaultExitTimeout } from '../constants.js';
+import { toText } from '../utils/attributes.js';
 import { getBuiltin, processObject } from '../utils/platform.js';
 
 /** Retry delays for a full pipe, in milliseconds: short while the reader
@@ -305,6 +306,9 @@ class FdSink implements Sink {
     events: SinkEvents,
     exitTimeout?: number,
   ): FdSink {
+    if (typeof path !== 'string' || path === '') {
+      throw new TypeError(`output: expected a path, got ${toText(path)}`);
+    }
     const fs = getBuiltin<typeof NodeFs>('node:fs');
     const pathMod = getBuiltin<typeof NodePath>('node:path');
     if (fs == null || pathMod == null) {
@@ -349,6 +353,10 @@ class FdSink implements Sink {
     events: SinkEvents,
     exitTimeout?: number,
   ): FdSink {
+    // Node's fstat aborts the process on a Proxy
+    if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0) {
+      throw new TypeError(`output: ${toText(fd)} is not a file descriptor`);
+    }
     const fs = getBuiltin<typeof NodeFs>('node:fs');
     if (fs == null) {
       throw new TypeError(

@@ -4,7 +4,11 @@ import type { Sink } from '../types.js';
 class FunctionSink implements Sink {
   protected fn: (chunk: string) => void;
 
+  /** Throws a `TypeError` when `fn` is not a function. */
   public constructor(fn: (chunk: string) => void) {
+    if (typeof fn !== 'function') {
+      throw new TypeError('FunctionSink: expected a function');
+    }
     this.fn = fn;
   }
 

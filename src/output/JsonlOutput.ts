@@ -29,6 +29,7 @@ import {
 } from '../constants.js';
 import { exitHooks } from '../utils/signals.js';
 import { toText } from '../utils/attributes.js';
+import { isSpan } from '../Span.js';
 
 // Outputs that may still hold records when the process exits: written
 // synchronously from one `exit` listener, which also runs for
@@ -55,21 +56,80 @@ const probeSpan: SpanData = {
   droppedLinks: 0,
 };
 
+/** Whether `target` has functions named `names`. Never throws. */
+function hasMethods(target: unknown, names: Array<string>): boolean {
+  if (typeof target !== 'object' || target === null) return false;
+  try {
+    for (const name of names) {
+      if (typeof (target as Record<string, unknown>)[name] !== 'function') {
+        return false;
+      }
+    }
+    return true;
+  } catch {
+    // a Proxy or getter that throws is no destination
+    return false;
+  }
+}
+
 function isNodeWritable(target: unknown): target is NodeWritableLike {
-  return (
-    typeof target === 'object' &&
-    target !== null &&
-    typeof (target as any).write === 'function' &&
-    typeof (target as any).on === 'function'
-  );
+  return hasMethods(target, ['write', 'on']);
 }
 
 function isWebWritable(target: unknown): target is WritableStream {
-  return (
-    typeof target === 'object' &&
-    target !== null &&
-    typeof (target as any).getWriter === 'function'
-  );
+  return hasMethods(target, ['getWriter']);
+}
+
+/**
+ * The options' own fields, read once; a `TypeError` when they cannot be
+ * read, or `service` is not a string.
+ */
+function readOptions(options: JsonlOutputOptions): JsonlOutputOptions {
+  if (options == null || typeof options !== 'object') {
+    throw new TypeError(
+      `JsonlOutput: options must be an object, got ${toText(options)}`,
+    );
+  }
+  let o: JsonlOutputOptions;
+  try {
+    o = {
+      service: options.service,
+      emitStart: options.emitStart,
+      bufferSize: options.bufferSize,
+      sync: options.sync,
+      flushInterval: options.flushInterval,
+      exitTimeout: options.exitTimeout,
+      closeTimeout: options.closeTimeout,
+      onError: options.onError,
+    };
+  } catch {
+    throw new TypeError('JsonlOutput: options cannot be read');
+  }
+  if (o.service != null && typeof o.service !== 'string') {
+    throw new TypeError(`service: must be a string, got ${toText(o.service)}`);
+  }
+  return o;
+}
+
+/** A stream sink, or the documented error when the stream cannot be used. */
+function streamSink(make: () => Sink): Sink {
+  try {
+    return make();
+  } catch (e) {
+    throw new ErrorOutput(
+      `output: the stream cannot be written: ${errorText(e)}`,
+      { target: 'stream', cause: e },
+    );
+  }
+}
+
+/** An error's message, or the placeholder. Never throws. */
+function errorText(e: unknown): string {
+  try {
+    return toText((e as Error).message);
+  } catch {
+    return toText(e);
+  }
 }
 
 function timeoutOption(name: string, value: unknown, fallback: number): number {
@@ -118,8 +178,12 @@ function createSink(
     return FdSink.open(target, events, exitTimeout);
   }
   if (typeof target === 'function') return new FunctionSink(target);
-  if (isNodeWritable(target)) return new StreamSink(target, events);
-  if (isWebWritable(target)) return new WebStreamSink(target, events);
+  if (isNodeWritable(target)) {
+    return streamSink(() => new StreamSink(target, events));
+  }
+  if (isWebWritable(target)) {
+    return streamSink(() => new WebStreamSink(target, events));
+  }
   throw new TypeError(`output: unsupported destination ${toText(target)}`);
 }
 
@@ -161,7 +225,11 @@ class JsonlOutput implements SpanProcessor {
   protected waiters: Array<() => void> = [];
   protected closing: Promise<void> | undefined;
 
-  public constructor(target: OutputTarget, options: JsonlOutputOptions = {}) {
+  public constructor(
+    target: OutputTarget,
+    outputOptions: JsonlOutputOptions = {},
+  ) {
+    const options = readOptions(outputOptions);
     const bufferSize = options.bufferSize ?? defaultBufferSize;
     if (typeof bufferSize !== 'number' || !(bufferSize > 0)) {
       throw new TypeError(
@@ -212,8 +280,9 @@ class JsonlOutput implements SpanProcessor {
     return this.stopped;
   }
 
+  /** Notes a started span; ignores what is not an open spantrail span. */
   public onStart(span: Span): void {
-    if (!this.emitStart) return;
+    if (!this.emitStart || !isSpan(span) || span.isEnded()) return;
     if (this.sync) {
       this.write(startLine(span));
       return;
@@ -227,7 +296,9 @@ class JsonlOutput implements SpanProcessor {
     this.scheduleFlush();
   }
 
+  /** Writes an ended span; ignores what is not an ended recording span. */
   public onEnd(span: Span): void {
+    if (!isSpan(span) || span.duration < 0) return;
     this.write(spanLine(span));
   }
 
@@ -242,7 +313,10 @@ class JsonlOutput implements SpanProcessor {
     return lines;
   }
 
-  /** Appends one or more whole lines. */
+  /**
+   * @internal Appends one or more whole lines, as they are: the caller
+   * makes them valid format v1 (the OpenTelemetry exporter's records).
+   */
   public write(lines: string): void {
     if (this.stopped || !this.append(lines)) return;
     if (this.sync || this.buffer.length >= defaultHighWaterMark) {

@@ -10,10 +10,17 @@ class StreamSink implements Sink {
   protected events: SinkEvents;
   protected failed = false;
 
+  /** Throws a `TypeError` when `stream` cannot take an error listener. */
   public constructor(stream: NodeWritableLike, events: SinkEvents) {
     this.stream = stream;
     this.events = events;
-    stream.on('error', this.onError);
+    try {
+      stream.on('error', this.onError);
+    } catch (e) {
+      throw new TypeError('StreamSink: expected a Node writable stream', {
+        cause: e,
+      });
+    }
   }
 
   public write(chunk: string): boolean {

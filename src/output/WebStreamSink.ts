@@ -10,8 +10,19 @@ class WebStreamSink implements Sink {
   // structural: Node's types declare TextEncoder as a value only
   protected encoder: { encode(input: string): Uint8Array } = new TextEncoder();
 
+  /**
+   * Throws a `TypeError` when `stream` gives no writer (not a stream, or
+   * a locked one).
+   */
   public constructor(stream: WritableStream<Uint8Array>, events: SinkEvents) {
-    this.writer = stream.getWriter();
+    try {
+      this.writer = stream.getWriter();
+    } catch (e) {
+      throw new TypeError(
+        'WebStreamSink: expected a WritableStream that is not locked',
+        { cause: e },
+      );
+    }
     this.events = events;
   }
 

@@ -2,6 +2,7 @@ import type { MetaRecord, TraceRecord } from '../format/types.js';
 import type { ParseOptions, ParseResult } from '../format/parse.js';
 import type { ReadIssues, SpanSource } from './types.js';
 import LegacyAssembler from './LegacyAssembler.js';
+import { readParseOptions } from '../format/parse.js';
 
 /** Receives the records of one or more files. */
 interface RecordSink {
@@ -38,16 +39,23 @@ abstract class LineDecoder {
   protected source: SpanSource;
   protected legacy?: LegacyAssembler;
 
+  /**
+   * Throws a `TypeError` when `sink` has no `record` method or `options`
+   * cannot be read.
+   */
   public constructor(
     file: string,
     sink: RecordSink,
     issues: ReadIssues,
     options: ParseOptions = {},
   ) {
+    if (!hasRecord(sink)) {
+      throw new TypeError('decoder: sink must have a record() method');
+    }
     this.file = file;
     this.sink = sink;
     this.issues = issues;
-    this.options = options;
+    this.options = readParseOptions(options);
     this.source = { file };
   }
 
@@ -97,6 +105,14 @@ abstract class LineDecoder {
     if (this.issues.samples.length < maxSamples) {
       this.issues.samples.push({ file: this.file, line: this.lineNo, reason });
     }
+  }
+}
+
+function hasRecord(sink: unknown): boolean {
+  try {
+    return typeof (sink as RecordSink).record === 'function';
+  } catch {
+    return false;
   }
 }
 

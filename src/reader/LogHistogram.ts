@@ -1,3 +1,5 @@
+import { toText } from '../utils/attributes.js';
+
 /** Longest dense bucket array; past it the buckets go into a Map. */
 const denseLimit = 4096;
 
@@ -35,16 +37,35 @@ class LogHistogram {
   protected exact: Array<number> | undefined = [];
   protected exactLimit: number;
 
+  /**
+   * Throws a `TypeError` unless `relativeError` is a number in (0, 1) and
+   * `exactLimit` a non-negative number.
+   */
   constructor(relativeError: number = 0.01, exactLimit: number = 256) {
+    if (
+      typeof relativeError !== 'number' ||
+      !(relativeError > 0 && relativeError < 1)
+    ) {
+      throw new TypeError(
+        `LogHistogram: relativeError must be a number in (0, 1), got ${toText(relativeError)}`,
+      );
+    }
+    if (typeof exactLimit !== 'number' || !(exactLimit >= 0)) {
+      throw new TypeError(
+        `LogHistogram: exactLimit must be a non-negative number, got ${toText(exactLimit)}`,
+      );
+    }
     this.relativeError = relativeError;
     this.gamma = (1 + relativeError) / (1 - relativeError);
     this.logGamma = Math.log(this.gamma);
     this.exactLimit = exactLimit;
   }
 
-  /** Adds one value (negative and non-finite values are ignored). */
+  /** Adds one value (negative, non-finite and non-numbers are ignored). */
   public add(value: number): void {
-    if (!(value >= 0) || value === Infinity) return;
+    if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
+      return;
+    }
     this.count++;
     this.sum += value;
     if (value < this.min) this.min = value;
@@ -116,10 +137,11 @@ class LogHistogram {
 
   /**
    * The `q` quantile (0..1) by nearest rank; exact while the sample is
-   * small, else within {@link LogHistogram.relativeError}. `NaN` if empty.
+   * small, else within {@link LogHistogram.relativeError}. `NaN` if empty
+   * or `q` is not a number.
    */
   public quantile(q: number): number {
-    if (this.count === 0) return NaN;
+    if (this.count === 0 || typeof q !== 'number' || q !== q) return NaN;
     const rank = Math.min(this.count, Math.max(1, Math.ceil(q * this.count)));
     if (this.exact != null) {
       const sorted = [...this.exact].sort((a, b) => a - b);

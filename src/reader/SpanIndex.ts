@@ -6,6 +6,7 @@ import type {
 } from '../format/types.js';
 import type { SpanSource } from './types.js';
 import type { RecordSink } from './TraceDecoder.js';
+import { toText } from '../utils/attributes.js';
 
 /** A process (file and `meta`) spans came from. */
 type IndexProcess = {
@@ -205,6 +206,32 @@ function reusedKey(t: number, id: string): string {
 /** Record line offsets of one file, ascending, and each line's span. */
 type LineOffsets = { off: Float64Array; span: Int32Array; n: number };
 
+/**
+ * A trace list query read once: fields of the wrong type are left out; a
+ * query that cannot be read throws a `TypeError`.
+ */
+function readQuery(query: unknown): TraceListQuery {
+  const q: TraceListQuery = {};
+  try {
+    const { sort, filter, service, process, only, limit, offset } = (query ??
+      {}) as TraceListQuery;
+    if (sort === 'newest' || sort === 'slowest') q.sort = sort;
+    if (filter === 'all' || filter === 'errors' || filter === 'open') {
+      q.filter = filter;
+    }
+    if (typeof service === 'string') q.service = service;
+    if (typeof process === 'string') q.process = process;
+    if (only instanceof Set) {
+      q.only = new Set([...only].filter((n) => typeof n === 'number'));
+    }
+    if (typeof limit === 'number') q.limit = limit;
+    if (typeof offset === 'number') q.offset = offset;
+  } catch {
+    throw new TypeError('traceList: the query cannot be read');
+  }
+  return q;
+}
+
 /** The last of `lines` starting at or before `offset`, or -1. */
 function lineAtOrBefore(lines: LineOffsets, offset: number): number {
   let lo = 0;
@@ -289,8 +316,15 @@ class SpanIndex implements RecordSink {
   protected lineOff: Array<LineOffsets> = [];
   protected cursor = { file: '', offset: -1, length: 0, line: '' };
 
+  /** Throws a `TypeError` when `options` cannot be read. */
   constructor(options: SpanIndexOptions = {}) {
-    if (options.keepLines === true) this.lines = [];
+    let keepLines: unknown;
+    try {
+      keepLines = options?.keepLines;
+    } catch {
+      throw new TypeError('SpanIndex: options cannot be read');
+    }
+    if (keepLines === true) this.lines = [];
   }
 
   /**
@@ -371,7 +405,7 @@ class SpanIndex implements RecordSink {
   public takeChanged(max: number): Array<string> | 'all' {
     const changed = this.changed;
     this.changed = new Set();
-    if (changed.size > max) return 'all';
+    if (typeof max === 'number' && changed.size > max) return 'all';
     return [...changed].map((t) => this.traces[t].id);
   }
 
@@ -427,8 +461,13 @@ class SpanIndex implements RecordSink {
     return this.traceById.get(id);
   }
 
-  /** The trace list: sorted, filtered, with counts per list. */
-  public traceList(q: TraceListQuery = {}): TraceList {
+  /**
+   * The trace list: sorted, filtered, with counts per list. Fields of the
+   * wrong type are left out; a query that cannot be read throws a
+   * `TypeError`.
+   */
+  public traceList(query: TraceListQuery = {}): TraceList {
+    const q = readQuery(query);
     const counts = { all: 0, errors: 0, open: 0 };
     const picked: Array<number> = [];
     const filter = q.filter ?? 'all';
@@ -447,6 +486,8 @@ class SpanIndex implements RecordSink {
     }
     const consider = (n: number): void => {
       const t = this.traces[n];
+      // a trace number that is no trace of this index is left out
+      if (t === undefined) return;
       if (run !== -1 && t.process !== run && t.more?.includes(run) !== true) {
         return;
       }
@@ -489,9 +530,12 @@ class SpanIndex implements RecordSink {
     };
   }
 
-  /** One trace's list entry. */
+  /** One trace's list entry; a `RangeError` for a number that is none. */
   public listItem(n: number): TraceListItem {
-    const t = this.traces[n];
+    const t = typeof n === 'number' ? this.traces[n] : undefined;
+    if (t === undefined) {
+      throw new RangeError(`listItem: no trace number ${toText(n)}`);
+    }
     const root = t.root;
     return {
       id: t.id,
@@ -512,6 +556,8 @@ class SpanIndex implements RecordSink {
    */
   public search(query: string, alsoSpans: Iterable<number> = []): Set<number> {
     const out = new Set<number>();
+    // what is not text matches nothing
+    if (typeof query !== 'string') return out;
     const q = query.trim().toLowerCase();
     if (q === '') {
       for (let n = 0; n < this.traces.length; n++) out.add(n);
@@ -538,8 +584,14 @@ class SpanIndex implements RecordSink {
         if (nameHit[this.nm[i]] === 1) out.add(this.tr[i]);
       }
     }
-    for (const i of alsoSpans) {
-      if (i >= 0 && i < this.size) out.add(this.tr[i]);
+    try {
+      for (const i of alsoSpans) {
+        if (typeof i === 'number' && i >= 0 && i < this.size) {
+          out.add(this.tr[i]);
+        }
+      }
+    } catch {
+      // not iterable, or a Proxy that throws: the spans read before count
     }
     return out;
   }
@@ -603,6 +655,7 @@ class SpanIndex implements RecordSink {
    * id, the span seen last with that span id.
    */
   public locate(spanId: string, traceId?: string): SpanLocation | undefined {
+    if (typeof spanId !== 'string') return undefined;
     let i: number | undefined;
     if (traceId == null) {
       i = this.byId.get(spanId);
@@ -626,6 +679,7 @@ class SpanIndex implements RecordSink {
 
   /** Process label of a span. */
   public processOf(i: number): IndexProcess | undefined {
+    if (typeof i !== 'number') return undefined;
     return this.procs[this.pr[i]];
   }
 
@@ -634,7 +688,7 @@ class SpanIndex implements RecordSink {
    * links: those stay in the file).
    */
   public recordOf(i: number): StartRecord | SpanRecord | undefined {
-    if (!(i >= 0 && i < this.size)) return undefined;
+    if (typeof i !== 'number' || !(i >= 0 && i < this.size)) return undefined;
     const head = {
       traceId: this.traces[this.tr[i]].id,
       spanId: this.ids[i],
@@ -665,6 +719,7 @@ class SpanIndex implements RecordSink {
    * record line (the line ends before it), or undefined.
    */
   public earlierLine(i: number): { offset: number; limit: number } | undefined {
+    if (typeof i !== 'number') return undefined;
     const p = this.procs[this.pr[i]];
     const lines = p != null ? this.lineOff[p.fileIndex] : undefined;
     if (lines == null || !(i >= 0 && i < this.size)) return undefined;
@@ -688,11 +743,17 @@ class SpanIndex implements RecordSink {
     offsets: Array<number>,
   ): Set<number> {
     const out = new Set<number>();
-    const lines = this.lineOff[fileIndex];
+    const lines =
+      typeof fileIndex === 'number' ? this.lineOff[fileIndex] : undefined;
     if (lines == null) return out;
-    for (const o of offsets) {
-      const found = lineAtOrBefore(lines, o);
-      if (found >= 0) out.add(lines.span[found]);
+    try {
+      for (const o of offsets) {
+        if (typeof o !== 'number') continue;
+        const found = lineAtOrBefore(lines, o);
+        if (found >= 0) out.add(lines.span[found]);
+      }
+    } catch {
+      // not iterable, or a Proxy that throws: the offsets read before count
     }
     return out;
   }
@@ -821,13 +882,15 @@ class SpanIndex implements RecordSink {
     open.sort((a, b) => this.st[a] - this.st[b]);
     return {
       total: open.length,
-      spans: open.slice(0, limit).map((i) => ({
-        spanId: this.ids[i],
-        traceId: this.traces[this.tr[i]].id,
-        name: this.names[this.nm[i]],
-        service: this.procs[this.pr[i]]?.service ?? '',
-        start: this.st[i],
-      })),
+      spans: open
+        .slice(0, typeof limit === 'number' ? limit : 1000)
+        .map((i) => ({
+          spanId: this.ids[i],
+          traceId: this.traces[this.tr[i]].id,
+          name: this.names[this.nm[i]],
+          service: this.procs[this.pr[i]]?.service ?? '',
+          start: this.st[i],
+        })),
     };
   }
 

@@ -4,6 +4,7 @@ import type { RecordSink } from './TraceDecoder.js';
 import LogHistogram from './LogHistogram.js';
 import { parseLineFast } from '../format/fastParse.js';
 import { SpanStatusCode } from '../constants.js';
+import { toText } from '../utils/attributes.js';
 
 /**
  * Raw `start` lines held unparsed: most spans end within a few records, so
@@ -141,9 +142,20 @@ class StatsCollector implements RecordSink {
    */
   protected idFilter: Uint32Array = new Uint32Array(idFilterSize);
 
+  /**
+   * Throws a `TypeError` when `options` cannot be read or a count is not a
+   * number.
+   */
   constructor(options: StatsCollectorOptions = {}) {
-    this.traceCapacity = options.traceCapacity ?? 10000;
-    this.recentCount = options.recentCount ?? 10;
+    let traceCapacity: unknown;
+    let recentCount: unknown;
+    try {
+      ({ traceCapacity, recentCount } = options ?? {});
+    } catch {
+      throw new TypeError('StatsCollector: options cannot be read');
+    }
+    this.traceCapacity = count('traceCapacity', traceCapacity, 10000);
+    this.recentCount = count('recentCount', recentCount, 10);
   }
 
   /** {@link RecordSink} entry point. */
@@ -432,6 +444,17 @@ class StatsCollector implements RecordSink {
       t.rootName = name;
     }
   }
+}
+
+/** A count option, or its default when absent. */
+function count(name: string, value: unknown, fallback: number): number {
+  if (value == null) return fallback;
+  if (typeof value !== 'number') {
+    throw new TypeError(
+      `StatsCollector: ${name} must be a number, got ${toText(value)}`,
+    );
+  }
+  return value;
 }
 
 export default StatsCollector;

@@ -4,6 +4,7 @@ import type { ReadIssues } from './types.js';
 import type { RecordSink } from './LineDecoder.js';
 import { parseLineFast } from '../format/fastParse.js';
 import LineDecoder from './LineDecoder.js';
+import { toText } from '../utils/attributes.js';
 
 /** A held partial line longer than this is not a record anyone wrote. */
 const maxLineBytes = 64 * 1024 * 1024;
@@ -106,12 +107,29 @@ class TraceByteDecoder extends LineDecoder {
     options: ParseOptions & { offset?: number } = {},
   ) {
     super(file, sink, issues, options);
-    this.details = options.details !== false;
-    this.base = options.offset ?? 0;
+    this.details = this.options.details !== false;
+    let offset: unknown;
+    try {
+      offset = options.offset;
+    } catch {
+      throw new TypeError('options cannot be read');
+    }
+    if (offset != null && !(typeof offset === 'number' && offset >= 0)) {
+      throw new TypeError(
+        `offset: must be a non-negative number, got ${toText(offset)}`,
+      );
+    }
+    this.base = offset ?? 0;
   }
 
-  /** Feeds bytes of the file, in order. */
+  /**
+   * Feeds bytes of the file, in order. Throws a `TypeError` for what is
+   * neither bytes nor text.
+   */
   public write(chunk: Uint8Array | string): void {
+    if (typeof chunk !== 'string' && !ArrayBuffer.isView(chunk)) {
+      throw new TypeError(`write: expected bytes or text, got ${typeof chunk}`);
+    }
     let buf: Uint8Array =
       typeof chunk === 'string'
         ? Buffer.from(chunk, 'utf8')

@@ -35,8 +35,14 @@ class TraceDecoder extends LineDecoder {
     super(file, sink, issues, options);
   }
 
-  /** Feeds bytes (or text) of the file, in order. */
+  /**
+   * Feeds bytes (or text) of the file, in order. Throws a `TypeError` for
+   * what is neither.
+   */
   public write(chunk: Uint8Array | string): void {
+    if (typeof chunk !== 'string' && !ArrayBuffer.isView(chunk)) {
+      throw new TypeError(`write: expected bytes or text, got ${typeof chunk}`);
+    }
     const text =
       typeof chunk === 'string'
         ? chunk

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import { headChanged, readHead } from './fileIdentity.js';
 import type { FileIdentity, ReadHandle } from './fileIdentity.js';
 import TraceByteDecoder from './TraceByteDecoder.js';
+import { readOptions } from './options.js';
+import { toText } from '../utils/attributes.js';
 
 type TraceFollowerOptions = ParseOptions & {
   /** Poll interval in milliseconds; default 250. */
@@ -56,8 +58,18 @@ class TraceFollower {
     this.path = path;
     this.sink = sink;
     this.issues = issues;
-    this.options = options;
-    this.decoder = new TraceByteDecoder(path, sink, issues, options);
+    this.options = readOptions('TraceFollower', options, [
+      'onUpdate',
+      'onReset',
+      'onError',
+    ]);
+    const interval = this.options.interval;
+    if (interval != null && !(typeof interval === 'number' && interval >= 0)) {
+      throw new TypeError(
+        `TraceFollower: interval must be a non-negative number, got ${toText(interval)}`,
+      );
+    }
+    this.decoder = new TraceByteDecoder(path, sink, issues, this.options);
   }
 
   /** Records delivered since the last reset. */

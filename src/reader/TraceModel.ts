@@ -58,8 +58,21 @@ class TraceModel implements RecordSink {
   protected children?: Map<string, Array<SpanNode>>;
   protected traceFilter?: (traceId: string) => boolean;
 
+  /**
+   * Throws a `TypeError` when `options` cannot be read or `traceFilter` is
+   * not a function.
+   */
   constructor(options: TraceModelOptions = {}) {
-    this.traceFilter = options.traceFilter;
+    let traceFilter: unknown;
+    try {
+      traceFilter = options?.traceFilter;
+    } catch {
+      throw new TypeError('TraceModel: options cannot be read');
+    }
+    if (traceFilter != null && typeof traceFilter !== 'function') {
+      throw new TypeError('TraceModel: traceFilter must be a function');
+    }
+    this.traceFilter = traceFilter as TraceModelOptions['traceFilter'];
   }
 
   /** {@link RecordSink} entry point. */
@@ -128,6 +141,9 @@ class TraceModel implements RecordSink {
 
   /** The span `spanId` of trace `traceId`, when it is in the model. */
   public getSpan(traceId: string, spanId: string): SpanNode | undefined {
+    if (typeof traceId !== 'string' || typeof spanId !== 'string') {
+      return undefined;
+    }
     return this.spans.get(spanKey(traceId, spanId));
   }
 
@@ -148,6 +164,9 @@ class TraceModel implements RecordSink {
    * lookup is over traces in the model.
    */
   public findTrace(idOrPrefix: string): TraceLookup {
+    if (typeof idOrPrefix !== 'string') {
+      return { found: false, reason: 'none', candidates: [] };
+    }
     const p = idOrPrefix.toLowerCase();
     if (this.traces.has(p)) return { found: true, traceId: p };
     const candidates = [...this.traces.keys()].filter((id) => id.startsWith(p));
@@ -322,7 +341,7 @@ class TraceModel implements RecordSink {
   public recentTraces(count: number = 10): Array<TraceSummary> {
     return this.traceIds()
       .reverse()
-      .slice(0, count)
+      .slice(0, typeof count === 'number' ? count : 10)
       .map((id) => this.summary(id));
   }
 

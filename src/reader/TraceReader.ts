@@ -7,6 +7,7 @@ import TraceByteDecoder from './TraceByteDecoder.js';
 import StatsByteDecoder from './StatsByteDecoder.js';
 import StatsCollector from './StatsCollector.js';
 import { ErrorSpantrail } from '../errors.js';
+import { readOptions } from './options.js';
 
 /**
  * A trace input: a file path (`-` means stdin), or a named stream.
@@ -86,7 +87,7 @@ class TraceReader {
   protected options: TraceReaderOptions;
 
   constructor(options: TraceReaderOptions = {}) {
-    this.options = options;
+    this.options = readOptions('TraceReader', options, ['onProgress']);
   }
 
   /** Reads every input in order into `sink`. */

@@ -6,6 +6,7 @@
 import type { MetaRecord } from '../format/types.js';
 import type { SpanNode } from './types.js';
 import type TraceModel from './TraceModel.js';
+import { toText } from '../utils/attributes.js';
 import type { OtlpSpanInput, OtlpTracesData } from '../format/otlp.js';
 import { assignLanes, laneOrder } from './lanes.js';
 import {
@@ -77,7 +78,7 @@ function modelToOtlp(model: TraceModel, scopeVersion?: string): OtlpTracesData {
       resource: g.meta,
       spans: g.spans.map((s) => otlpInput(model, s)),
     })),
-    scopeVersion != null ? { scopeVersion } : {},
+    typeof scopeVersion === 'string' ? { scopeVersion } : {},
   );
 }
 
@@ -102,7 +103,7 @@ function modelToOtlpChunks(
   scopeVersion?: string,
 ): Generator<string> {
   const scope: { name: string; version?: string } = { name: 'spantrail' };
-  if (scopeVersion != null) scope.version = scopeVersion;
+  if (typeof scopeVersion === 'string') scope.version = scopeVersion;
   const groups = processGroups(model).filter((g) => g.spans.length > 0);
   return jsonChunks(
     {
@@ -337,7 +338,7 @@ function modelToSpeedscope(model: TraceModel, name: string): SpeedscopeFile {
     $schema: 'https://www.speedscope.app/file-format-schema.json',
     shared: { frames },
     profiles,
-    name,
+    name: toText(name),
     activeProfileIndex: 0,
     exporter: 'spantrail',
   };

@@ -22,7 +22,7 @@ const units: Array<[number, number, string]> = [
  * `850ns`, `12.3µs`, `1.25ms`, `3.40s`, `2m 03s`, `1h 02m`.
  */
 function formatDuration(ns: number): string {
-  if (!Number.isFinite(ns)) return '-';
+  if (typeof ns !== 'number' || !Number.isFinite(ns)) return '-';
   if (ns < 0) return '-' + formatDuration(-ns);
   if (ns < 999.5) return `${Math.round(ns)}ns`;
   for (const [limit, scale, unit] of units) {
@@ -42,15 +42,23 @@ function formatDuration(ns: number): string {
   return `${h}h ${String(m).padStart(2, '0')}m`;
 }
 
-/** Formats epoch microseconds as an ISO-8601 UTC time with milliseconds. */
+/**
+ * Formats epoch microseconds as an ISO-8601 UTC time with milliseconds;
+ * `-` for what is not a number.
+ */
 function formatTime(micros: number): string {
+  if (typeof micros !== 'number') return '-';
   const d = new Date(Math.floor(micros / 1000));
   return Number.isNaN(d.getTime()) ? String(micros) : d.toISOString();
 }
 
-/** Shortens an id for display: the first `n` hex characters. */
+/**
+ * Shortens an id for display: the first `n` hex characters (8 when `n` is
+ * not a number); empty for what is not a string.
+ */
 function shortId(id: string, n: number = 8): string {
-  return id.slice(0, n);
+  if (typeof id !== 'string') return '';
+  return id.slice(0, typeof n === 'number' ? n : 8);
 }
 
 /** `1 span`, `2 spans`. */

@@ -25,9 +25,35 @@ function laneOrder(a: LaneItem, b: LaneItem): number {
  * trace `tid`, a speedscope evented profile) can draw. Concurrent siblings
  * (overlapping, neither inside the other) land on different lanes. A span
  * goes to its parent's lane when it fits there, so call trees stay together.
+ * Throws a `TypeError` when the items cannot be read (not iterable, a
+ * getter or Proxy that throws) or one has no string `id` or a `start` or
+ * `end` that is not a number.
  */
 function assignLanes(items: Iterable<LaneItem>): Map<string, number> {
-  const sorted = [...items].sort(laneOrder);
+  try {
+    return lanesOf(items);
+  } catch (e) {
+    throw new TypeError('assignLanes: the items cannot be read', {
+      cause: e,
+    });
+  }
+}
+
+function lanesOf(items: Iterable<LaneItem>): Map<string, number> {
+  const sorted: Array<LaneItem> = [];
+  for (const item of items) {
+    // NaN or missing times would put every item on a lane of its own, in
+    // time quadratic in their number
+    if (
+      typeof item.id !== 'string' ||
+      !(typeof item.start === 'number' && item.start === item.start) ||
+      !(typeof item.end === 'number' && item.end === item.end)
+    ) {
+      throw new TypeError('not a lane item');
+    }
+    sorted.push(item);
+  }
+  sorted.sort(laneOrder);
   const lanes: Array<Array<number>> = [];
   const laneOf = new Map<string, number>();
   const fits = (lane: Array<number>, item: LaneItem): boolean => {

@@ -21,8 +21,10 @@ class TraceIdRatioSampler implements Sampler {
     this.bound = Math.floor(ratio * 0x100000000);
   }
 
+  /** A trace id that is not a string is not sampled (unless ratio is 1). */
   public shouldSample(traceId: string): boolean {
     if (this.ratio >= 1) return true;
+    if (typeof traceId !== 'string') return false;
     const low = parseInt(traceId.slice(-8), 16);
     return Number.isFinite(low) && low < this.bound;
   }

@@ -20,6 +20,19 @@ function toText(value: unknown): string {
   }
 }
 
+/**
+ * Whether `value[name]` is a function; false when reading it throws (a
+ * Proxy, a getter). Never throws.
+ */
+function hasMethod(value: unknown, name: string): boolean {
+  if (value == null) return false;
+  try {
+    return typeof (value as Record<string, unknown>)[name] === 'function';
+  } catch {
+    return false;
+  }
+}
+
 /** `setAttributeOn` flag: the value could not be read; counts as dropped. */
 const valueUnreadable = 4;
 /** `setAttributeOn` flag: the key was cut at the length limit. */
@@ -250,6 +263,7 @@ export {
   valueUnreadable,
   keyCut,
   toText,
+  hasMethod,
   truncate,
   safeJson,
   toAttributeValue,

@@ -16,6 +16,9 @@ const suppressKey = Symbol.for('spantrail.suppress');
  * decides.
  */
 function withoutInstrumentation<R>(fn: () => R): R {
+  if (typeof fn !== 'function') {
+    throw new TypeError('withoutInstrumentation: expected a function');
+  }
   const g = globalThis as any;
   g[suppressKey] = (g[suppressKey] ?? 0) + 1;
   try {

@@ -156,4 +156,86 @@ function recordLabel(r: Record<string, Hostile>): string {
     .join(', ')}}`;
 }
 
-export { Hostile, hostile, hostileMakers, recordLabel, thrower, throwingTraps };
+/** A sane value, as a `Hostile` for generators that mix both. */
+function plain(label: string, value: unknown): Hostile {
+  return new Hostile(label, () => value);
+}
+
+/**
+ * An object with some of `fields`, each made fresh from its arbitrary, or a
+ * hostile value in its place.
+ */
+function hostileRecord(
+  fields: Record<string, fc.Arbitrary<Hostile>>,
+): fc.Arbitrary<Hostile> {
+  return fc.oneof(
+    hostile,
+    fc
+      .record(fields, { requiredKeys: [] })
+      .map((r) => r as Record<string, Hostile>)
+      .map(
+        (r) =>
+          new Hostile(recordLabel(r), () =>
+            Object.fromEntries(
+              Object.entries(r).map(([k, h]) => [k, h.make()]),
+            ),
+          ),
+      ),
+  );
+}
+
+/** An array of values made fresh from `item`, or a hostile value. */
+function hostileArray(item: fc.Arbitrary<Hostile>): fc.Arbitrary<Hostile> {
+  return fc.oneof(
+    hostile,
+    fc
+      .array(item, { maxLength: 3 })
+      .map(
+        (a) =>
+          new Hostile(`[${a.map((h) => h.label).join(', ')}]`, () =>
+            a.map((h) => h.make()),
+          ),
+      ),
+  );
+}
+
+/** One call of a property's program; fast-check prints its label. */
+class Call<S> {
+  public constructor(
+    public readonly label: string,
+    public readonly run: (state: S) => void,
+  ) {}
+
+  public [fc.toStringMethod](): string {
+    return this.label;
+  }
+}
+
+/** Runs `make`: it returns, or throws one of `errors` (the documented). */
+function returnsOrThrows(
+  make: () => unknown,
+  errors: Array<new (...args: Array<any>) => Error>,
+): unknown {
+  try {
+    return make();
+  } catch (e) {
+    if (!errors.some((E) => e instanceof E)) throw e;
+    // the message was made without running the value's code
+    if (typeof (e as Error).message !== 'string') throw e;
+    return undefined;
+  }
+}
+
+export {
+  Call,
+  Hostile,
+  hostile,
+  hostileArray,
+  hostileMakers,
+  hostileRecord,
+  plain,
+  recordLabel,
+  returnsOrThrows,
+  thrower,
+  throwingTraps,
+};
