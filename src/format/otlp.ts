@@ -19,7 +19,7 @@ import type {
   SpanRecord,
 } from './types.js';
 import { w3cSpanId } from '../utils/ids.js';
-import { isAttrValue } from './parse.js';
+import { isAttrValue } from './values.js';
 
 type OtlpAnyValue =
   | { stringValue: string }

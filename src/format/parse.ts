@@ -11,6 +11,7 @@ import type {
   TraceRecord,
 } from './types.js';
 import { decodeLegacyId } from './legacy.js';
+import { isAttrValue } from './values.js';
 
 /** Outcome of parsing one line. */
 type ParseResult =
@@ -54,29 +55,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function isUint(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-function isAttrValue(v: unknown): v is AttributeValue {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(v);
-    case 'object': {
-      if (!Array.isArray(v)) return false;
-      if (v.length === 0) return true;
-      const t = typeof v[0];
-      if (t !== 'string' && t !== 'number' && t !== 'boolean') return false;
-      for (const x of v) {
-        if (typeof x !== t) return false;
-        if (t === 'number' && !Number.isFinite(x)) return false;
-      }
-      return true;
-    }
-    default:
-      return false;
-  }
 }
 
 /**
