@@ -9,16 +9,12 @@ import type { ContextStorage } from './contextStorage.js';
 import { ROOT_CONTEXT, createTraceState, trace } from './api.js';
 import OtelContextManager from './OtelContextManager.js';
 import { createContextStorage } from './contextStorage.js';
-import { isSpan, parentOf, rememberWrapped } from './spans.js';
+import { isSpan, parentOf, readSpanContext, rememberWrapped } from './spans.js';
 import { otelSpanFor } from './OtelSpan.js';
 import { w3cSpanId } from '../utils/ids.js';
 import { boundCall } from '../utils/bound.js';
 import { TraceFlags } from '../constants.js';
-import {
-  isValidSpanId,
-  isValidTraceId,
-  isValidTraceState,
-} from '../propagation/traceContext.js';
+import { isValidTraceState } from '../propagation/traceContext.js';
 
 type Store = Span | SpanContext | undefined;
 
@@ -108,28 +104,17 @@ class BridgeContextManager implements ContextManager {
  */
 function toOtelSpan(span: Span | SpanContext): OtelSpanApi | undefined {
   if (isSpan(span)) return otelSpanFor(span);
-  let traceId: unknown;
-  let spanId: unknown;
-  let traceFlags: unknown;
-  let isRemote: unknown;
-  let traceState: unknown;
-  try {
-    ({ traceId, spanId, traceFlags, isRemote, traceState } = span);
-  } catch {
-    return undefined;
-  }
-  if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
-  const context: SpanContext = { traceId, spanId };
-  if (typeof traceFlags === 'number') context.traceFlags = traceFlags;
-  if (isRemote === true) context.isRemote = true;
+  const read = readSpanContext(span);
+  if (read === undefined) return undefined;
+  const { context, traceState } = read;
   let state: TraceState | undefined;
   if (typeof traceState === 'string' && isValidTraceState(traceState)) {
     context.traceState = traceState;
     state = createTraceState(traceState);
   }
   const otelSpan = trace.wrapSpanContext({
-    traceId,
-    spanId: w3cSpanId(spanId),
+    traceId: context.traceId,
+    spanId: w3cSpanId(context.spanId),
     traceFlags: context.traceFlags ?? TraceFlags.SAMPLED,
     isRemote: context.isRemote === true,
     traceState: state,

@@ -90,6 +90,18 @@ function arrayOf<T>(value: ReadonlyArray<T>): ReadonlyArray<T> {
   return Array.isArray(value) ? value : [];
 }
 
+/** An event's or link's attributes and dropped count, as they fit. */
+function addAttributes(
+  record: SpanEventRecord | SpanLinkRecord,
+  attributes: Record<string, unknown> | undefined,
+  droppedCount: unknown,
+): void {
+  const a = sanitizeAttributes(attributes, noLimit, noLimit);
+  if (a.attributes !== undefined) record.attributes = a.attributes;
+  const dropped = countOf(droppedCount) + a.dropped;
+  if (dropped > 0) record.dropped = dropped;
+}
+
 /** A count the SDK keeps, or 0 for anything else. */
 function countOf(value: unknown): number {
   return typeof value === 'number' && value > 0 && value <= noLimit
@@ -159,10 +171,7 @@ function readableSpanLine(span: ReadableSpanLike): string | undefined {
       // an event without a valid time is put at the span's start
       time: time === time ? time : startTime,
     };
-    const a = sanitizeAttributes(e.attributes, noLimit, noLimit);
-    if (a.attributes !== undefined) event.attributes = a.attributes;
-    const dropped = countOf(e.droppedAttributesCount) + a.dropped;
-    if (dropped > 0) event.dropped = dropped;
+    addAttributes(event, e.attributes, e.droppedAttributesCount);
     events.push(event);
   }
   let droppedLinks = countOf(span.droppedLinksCount);
@@ -174,10 +183,7 @@ function readableSpanLine(span: ReadableSpanLike): string | undefined {
       continue;
     }
     const link: SpanLinkRecord = { traceId: linkTraceId, spanId: linkSpanId };
-    const a = sanitizeAttributes(l.attributes, noLimit, noLimit);
-    if (a.attributes !== undefined) link.attributes = a.attributes;
-    const dropped = countOf(l.droppedAttributesCount) + a.dropped;
-    if (dropped > 0) link.dropped = dropped;
+    addAttributes(link, l.attributes, l.droppedAttributesCount);
     links.push(link);
   }
   const duration = nanos(span.duration);

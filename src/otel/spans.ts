@@ -81,10 +81,13 @@ function parentOf(otelSpan: unknown): Span | SpanContext | undefined {
 }
 
 /**
- * An OpenTelemetry span context as spantrail's, each field read once, or
- * undefined when it has no valid ids or cannot be read. Never throws.
+ * The fields of a span context, each read once, with valid ids; its trace
+ * state as found (text or an OpenTelemetry `TraceState`). Undefined when it
+ * cannot be read or its ids are not valid. Never throws.
  */
-function fromOtelSpanContext(sc: unknown): SpanContext | undefined {
+function readSpanContext(
+  value: unknown,
+): { context: SpanContext; traceState: unknown } | undefined {
   let traceId: unknown;
   let spanId: unknown;
   let traceFlags: unknown;
@@ -92,21 +95,33 @@ function fromOtelSpanContext(sc: unknown): SpanContext | undefined {
   let traceState: unknown;
   try {
     ({ traceId, spanId, traceFlags, isRemote, traceState } =
-      sc as OtelSpanContext);
+      value as OtelSpanContext);
   } catch {
     return undefined;
   }
   if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
   const context: SpanContext = { traceId, spanId };
   if (typeof traceFlags === 'number') context.traceFlags = traceFlags;
+  if (isRemote === true) context.isRemote = true;
+  return { context, traceState };
+}
+
+/**
+ * An OpenTelemetry span context as spantrail's, each field read once, or
+ * undefined when it has no valid ids or cannot be read. Never throws.
+ */
+function fromOtelSpanContext(sc: unknown): SpanContext | undefined {
+  const read = readSpanContext(sc);
+  if (read === undefined) return undefined;
   try {
-    const state = (traceState as TraceState | undefined)?.serialize();
-    if (typeof state === 'string' && state !== '') context.traceState = state;
+    const state = (read.traceState as TraceState | undefined)?.serialize();
+    if (typeof state === 'string' && state !== '') {
+      read.context.traceState = state;
+    }
   } catch {
     // a trace state that cannot be serialised is left out
   }
-  if (isRemote === true) context.isRemote = true;
-  return context;
+  return read.context;
 }
 
 /**
@@ -121,6 +136,7 @@ function spantrailContextOf(sc: unknown): Span | SpanContext | undefined {
 }
 
 export {
+  readSpanContext,
   rememberAdapter,
   forgetSpan,
   rememberWrapped,
