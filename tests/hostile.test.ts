@@ -51,10 +51,10 @@ import { wrapTraced } from '../src/methods/wrap.js';
 import {
   Hostile,
   hostile,
+  hostileArray,
   hostileMakers,
   hostileRecord,
   plain,
-  recordLabel,
   returnsOrThrows,
   thrower,
   throwingTraps,
@@ -67,36 +67,13 @@ import { fcParams } from './utils/fc.js';
 // must parse and match docs/format.schema.json.
 
 /** Options objects whose fields are hostile, or a hostile object itself. */
-const spanOptions: fc.Arbitrary<Hostile> = fc.oneof(
-  hostile,
-  fc
-    .record(
-      {
-        startTime: hostile,
-        parent: hostile,
-        kind: hostile,
-        attributes: hostile,
-        links: fc.oneof(
-          hostile,
-          fc
-            .array(hostile, { maxLength: 3 })
-            .map(
-              (a) =>
-                new Hostile(`[${a.map((h) => h.label).join(', ')}]`, () =>
-                  a.map((h) => h.make()),
-                ),
-            ),
-        ),
-      },
-      { requiredKeys: [] },
-    )
-    .map(
-      (r) =>
-        new Hostile(recordLabel(r), () =>
-          Object.fromEntries(Object.entries(r).map(([k, h]) => [k, h.make()])),
-        ),
-    ),
-);
+const spanOptions: fc.Arbitrary<Hostile> = hostileRecord({
+  startTime: hostile,
+  parent: hostile,
+  kind: hostile,
+  attributes: hostile,
+  links: hostileArray(hostile),
+});
 
 type Run = (tracer: Tracer, spans: Array<any>) => void;
 
