@@ -452,6 +452,7 @@ class SpanIndex implements RecordSink {
 
   /** The processes (numbers of {@link SpanIndex.processes}) of trace `n`. */
   public traceProcesses(n: number): Array<number> {
+    if (typeof n !== 'number') return [];
     const t = this.traces[n];
     if (t == null || t.process < 0) return [];
     return t.more == null ? [t.process] : [t.process, ...t.more];

@@ -191,7 +191,9 @@ const call: fc.Arbitrary<Call<State>> = fc.oneof(
         sort: hostile,
         filter: hostile,
         service: hostile,
+        process: hostile,
         only: hostile,
+        offset: hostile,
         limit: hostile,
       }),
       hostile,
@@ -209,6 +211,9 @@ const call: fc.Arbitrary<Call<State>> = fc.oneof(
             s.index.traceTable(a.make() as any);
             s.index.locate(a.make() as any, b.make() as any);
             s.index.traceNumber(a.make() as any);
+            s.index.traceProcesses(a.make() as any);
+            s.index.serviceList();
+            s.index.processes();
             returnsOrThrows(
               () => s.index.listItem(a.make() as any),
               [RangeError],
