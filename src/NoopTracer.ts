@@ -27,6 +27,10 @@ class NoopTracer extends Tracer {
   public override startSpan(): Span {
     return this.noopSpan;
   }
+
+  public override openSpan(): Span {
+    return this.noopSpan;
+  }
 }
 
 export default NoopTracer;

@@ -129,8 +129,8 @@ class Tracer extends EventTarget {
     // gap before the program's first span.
     this.sampler = probeSampler;
     this.processors = [];
-    Tracer.prototype.startSpan
-      .call(this, 'spantrail.probe', { parent: null })
+    Tracer.prototype.openSpan
+      .call(this, 'spantrail.probe', null, 0, null, null, undefined)
       .end();
     this.sampler = options.sampler ?? new AlwaysOnSampler();
     this.processors =
@@ -169,6 +169,28 @@ class Tracer extends EventTarget {
         // options whose getters throw: what was read before still counts
       }
     }
+    return this.openSpan(
+      name,
+      parentOption,
+      kind,
+      attributes,
+      links,
+      startTime,
+    );
+  }
+
+  /**
+   * @internal {@link Tracer.startSpan} with its options read: traced
+   * methods call it with no options object to make.
+   */
+  public openSpan(
+    name: string,
+    parentOption: ParentInput,
+    kind: unknown,
+    attributes: unknown,
+    links: unknown,
+    startTime: unknown,
+  ): Span {
     let invalidTimes = 0;
     let perfStart: number;
     if (startTime === undefined) {

@@ -5,29 +5,31 @@ import { processInfo } from '../utils/platform.js';
 import version from '../version.js';
 
 // Ids are hex and numbers need no escaping: only names and attributes go
-// through JSON.stringify. Template literals build each line with fewer
-// intermediate strings than `+` chains. `type` stays the first key.
+// through JSON.stringify. `type` stays the first key.
 
 // Epoch microseconds have 16 digits, beyond V8's small integers, and
 // turning such a number into text costs 100-200 ns: the digits above the
-// last three change once a millisecond, so they are cached.
+// last three change once a millisecond, so they are kept (see `head`), and
+// the last three are looked up, joined to the key that follows them.
 const lowDigits: Array<string> = [];
 for (let i = 0; i < 1000; i++) lowDigits.push(String(i).padStart(3, '0'));
-let cachedMs = -1;
-let cachedMsText = '';
+/** Epoch milliseconds written as a prefix of the microseconds. */
+const maxPrefixMs = 2 ** 44;
 
-/** `String(micros)`, faster for integers >= 1000. */
-function microsText(micros: number): string {
-  const ms = Math.floor(micros / 1000);
-  const low = lowDigits[micros - ms * 1000];
-  // negative, fractional, huge or not a number: the plain conversion
-  if (low === undefined || !(ms >= 1 && ms < 2 ** 44)) return String(micros);
-  if (ms !== cachedMs) {
-    cachedMs = ms;
-    cachedMsText = String(ms);
-  }
-  return cachedMsText + low;
+/** One flat string of `pieces`: a join copies, where `+` links them. */
+function joined(...pieces: Array<string>): string {
+  return pieces.join('');
 }
+
+/** `text` as one flat string (a join of one piece may return it as is). */
+function flat(text: string): string {
+  return text.length < 2 ? text : joined(text.slice(0, 1), text.slice(1));
+}
+
+const durationKey = ',"duration":';
+const attributesKey = ',"attributes":';
+const lowThenDuration = lowDigits.map((low) => joined(low, durationKey));
+const lowThenAttributes = lowDigits.map((low) => joined(low, attributesKey));
 
 // Span names repeat (one per traced method): keep their JSON text, with the
 // key before it, bounded in characters as well as names. Long names are
@@ -39,16 +41,11 @@ const nameCacheChars = 256 * 1024;
 const nameKey = '","name":';
 let nameCacheSize = 0;
 
-// the last name looked up: consecutive spans often share one
-let lastName: string | undefined;
-let lastNameText = '';
-
 /** `","name":` and the name as JSON, closing the id before it. */
 function nameText(name: string): string {
-  if (name === lastName) return lastNameText;
   let json = nameJson.get(name);
   if (json === undefined) {
-    json = nameKey + JSON.stringify(name);
+    json = joined(nameKey, JSON.stringify(name));
     if (name.length > nameCacheLongest) return json;
     if (
       nameJson.size >= nameCacheEntries ||
@@ -60,8 +57,6 @@ function nameText(name: string): string {
     nameJson.set(name, json);
     nameCacheSize += name.length + json.length;
   }
-  lastName = name;
-  lastNameText = json;
   return json;
 }
 
@@ -70,30 +65,115 @@ function nameCacheUsage(): { names: number; chars: number } {
   return { names: nameJson.size, chars: nameCacheSize };
 }
 
+/**
+ * The text made for the last pair of keys. A line is a rope of the pieces
+ * it was built from, and joining the batch's ropes at write time costs per
+ * piece: text that repeats from line to line (the trace's id, the parent
+ * and name of siblings, the millisecond) is made one flat piece once the
+ * same keys come twice in a row.
+ */
+type Repeated = {
+  key: unknown;
+  key2: unknown;
+  text: string;
+  flat: boolean;
+};
+
+/** The text kept for these keys, or undefined when they changed. */
+function repeatedText(
+  repeated: Repeated,
+  key: unknown,
+  key2: unknown,
+): string | undefined {
+  if (key !== repeated.key || key2 !== repeated.key2) return undefined;
+  if (!repeated.flat) {
+    repeated.flat = true;
+    repeated.text = flat(repeated.text);
+  }
+  return repeated.text;
+}
+
+function keepText(
+  repeated: Repeated,
+  key: unknown,
+  key2: unknown,
+  text: string,
+): string {
+  repeated.key = key;
+  repeated.key2 = key2;
+  repeated.text = text;
+  repeated.flat = false;
+  return text;
+}
+
+/** What each kind of line keeps from the last line of its kind. */
+type LineMemory = { trace: Repeated; parent: Repeated; time: Repeated };
+
+function lineMemory(): LineMemory {
+  const repeated = (): Repeated => ({
+    key: undefined,
+    key2: undefined,
+    text: '',
+    flat: false,
+  });
+  return { trace: repeated(), parent: repeated(), time: repeated() };
+}
+
 /** How every `start` record begins: readers may match it without parsing. */
 const startLinePrefix = '{"type":"start","traceId":"';
+const spanLinePrefix = '{"type":"span","traceId":"';
+const startMemory = lineMemory();
+const spanMemory = lineMemory();
 
-// Lines are built with `+`, not template literals: V8 joins a `+` chain
-// of short pieces into fewer rope nodes, and flattening the batch of fresh
-// lines at write time was a third of a short span's cost. For the same
-// reason a small number and the constant text around it are one piece,
-// looked up by the number.
-const kindStartTime: Array<string> = spanKindNames.map(
-  (_, kind) => ',"kind":' + kind + ',"startTime":',
+const kindStartTime: Array<string> = spanKindNames.map((_, kind) =>
+  joined(',"kind":', String(kind), ',"startTime":'),
 );
-function head(prefix: string, span: SpanData): string {
-  const kind = kindStartTime[span.kind];
-  return (
-    prefix +
-    span.traceId +
-    '","spanId":"' +
-    span.spanId +
-    (span.parentId === undefined
-      ? nameText(span.name)
-      : '","parentId":"' + span.parentId + nameText(span.name)) +
-    (kind === undefined ? ',"kind":' + span.kind + ',"startTime":' : kind) +
-    microsText(span.startTime)
-  );
+
+/**
+ * A line's first fields, up to the start time's millisecond digits (`ms`
+ * of them; all of it when `ms` is -1).
+ */
+function head(
+  prefix: string,
+  memory: LineMemory,
+  span: SpanData,
+  ms: number,
+): string {
+  const { traceId, parentId, name, kind } = span;
+  const trace =
+    repeatedText(memory.trace, traceId, undefined) ??
+    keepText(
+      memory.trace,
+      traceId,
+      undefined,
+      prefix + traceId + '","spanId":"',
+    );
+  const parent =
+    repeatedText(memory.parent, parentId, name) ??
+    keepText(
+      memory.parent,
+      parentId,
+      name,
+      parentId === undefined
+        ? nameText(name)
+        : '","parentId":"' + parentId + nameText(name),
+    );
+  const kindText = kindStartTime[kind] ?? ',"kind":' + kind + ',"startTime":';
+  const time =
+    ms === -1
+      ? kindText + String(span.startTime)
+      : (repeatedText(memory.time, kind, ms) ??
+        keepText(memory.time, kind, ms, kindText + ms));
+  return trace + span.spanId + parent + time;
+}
+
+/** The start time's millisecond part, or -1 when it is written whole. */
+function startMs(micros: number): number {
+  const ms = Math.floor(micros / 1000);
+  // negative, fractional, huge or not a number: written whole
+  return ms >= 1 && ms < maxPrefixMs && lowDigits[micros - ms * 1000] != null
+    ? ms
+    : -1;
 }
 
 function attributesJson(span: SpanData): string {
@@ -102,29 +182,38 @@ function attributesJson(span: SpanData): string {
 
 /** The `start` record of a span, with its trailing newline. */
 function startLine(span: SpanData): string {
+  const ms = startMs(span.startTime);
   return (
-    head(startLinePrefix, span) +
-    ',"attributes":' +
+    head(startLinePrefix, startMemory, span, ms) +
+    (ms === -1
+      ? attributesKey
+      : lowThenAttributes[span.startTime - ms * 1000]) +
     attributesJson(span) +
     '}\n'
   );
 }
 
-const spanLinePrefix = '{"type":"span","traceId":"';
 /**
  * What a span with no status message, attributes, events or links ends
  * with, after its duration, by status code.
  */
 const plainTails: Array<string> = [];
 for (const code of Object.values(SpanStatusCode)) {
-  plainTails[code] =
-    ',"status":{"code":' + code + '},"attributes":{},"events":[],"links":[]}\n';
+  plainTails[code] = joined(
+    ',"status":{"code":',
+    String(code),
+    '},"attributes":{},"events":[],"links":[]}\n',
+  );
 }
 
 /** The `span` record of an ended span, with its trailing newline. */
 function spanLine(span: SpanData): string {
   const status = span.status;
-  const start = head(spanLinePrefix, span) + ',"duration":' + span.duration;
+  const ms = startMs(span.startTime);
+  const start =
+    head(spanLinePrefix, spanMemory, span, ms) +
+    (ms === -1 ? durationKey : lowThenDuration[span.startTime - ms * 1000]) +
+    span.duration;
   if (
     status.message === undefined &&
     span.attributes === undefined &&
@@ -154,7 +243,7 @@ function spanLine(span: SpanData): string {
     start +
     ',"status":' +
     statusJson +
-    ',"attributes":' +
+    attributesKey +
     attributesJson(span) +
     ',"events":' +
     events +

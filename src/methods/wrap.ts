@@ -96,11 +96,14 @@ function invokeTraced(
           ? safeAttributes(spec.attributes, self, args)
           : spec.attributes;
     }
-    span = tracer.startSpan(name, {
+    span = tracer.openSpan(
+      name,
       parent,
-      kind: spec.kind,
+      spec.kind,
       attributes,
-    });
+      undefined,
+      undefined,
+    );
     callArgs = args;
     if (index !== undefined) {
       // the caller's ctx keeps its own parent for its later calls

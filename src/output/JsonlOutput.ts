@@ -299,6 +299,12 @@ class JsonlOutput implements SpanProcessor {
   /** Writes an ended span; ignores what is not an ended recording span. */
   public onEnd(span: Span): void {
     if (!isSpan(span) || span.duration < 0) return;
+    // spans mostly end last-started-first: dropping the one that ended from
+    // the pending starts keeps it from outliving its call
+    const started = this.started;
+    if (started.length > 0 && started[started.length - 1] === span) {
+      started.pop();
+    }
     this.write(spanLine(span));
   }
 

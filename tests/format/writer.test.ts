@@ -77,6 +77,71 @@ describe('the format v1 writer', () => {
     );
   });
 
+  test('lines of spans sharing traces, parents, names and milliseconds say exactly what each span holds', () => {
+    // few ids, names and times, so that the pieces a line keeps from the
+    // line before are reused, and reused wrongly if a key is missed
+    const pick = <T>(values: Array<T>) => fc.constantFrom(...values);
+    const ids = [
+      '0195f3a2b0017000' + 'a'.repeat(16),
+      'f'.repeat(32),
+      'ab'.repeat(16),
+    ];
+    const ms = [1_764_000_000_000, 1_764_000_000_001, 2 ** 43];
+    const sharing = fc.record({
+      traceId: pick(ids),
+      spanId: pick(ids),
+      parentId: fc.option(pick(ids), { nil: undefined }),
+      name: pick(['Svc.work', 'Svc.work2', '', 'é"\\']),
+      kind: fc.constantFrom(0, 1, 4),
+      startTime: fc.oneof(
+        fc
+          .tuple(pick(ms), fc.integer({ min: 0, max: 999 }))
+          .map(([m, low]) => m * 1000 + low),
+        fc.constantFrom(0, 999, 1000, 1.5, -1, 2 ** 53),
+      ),
+      duration: fc.nat(),
+    });
+    fc.assert(
+      fc.property(fc.array(sharing, { maxLength: 12 }), (spans) => {
+        for (const s of spans) {
+          const span = {
+            ...s,
+            status: { code: 0 },
+            attributes: undefined,
+            events: undefined,
+            links: undefined,
+            droppedAttributes: 0,
+            droppedEvents: 0,
+            droppedLinks: 0,
+          } as SpanData;
+          const expected = {
+            traceId: s.traceId,
+            spanId: s.spanId,
+            ...(s.parentId === undefined ? {} : { parentId: s.parentId }),
+            name: s.name,
+            kind: s.kind,
+            startTime: s.startTime,
+          };
+          expect(JSON.parse(startLine(span))).toEqual({
+            type: 'start',
+            ...expected,
+            attributes: {},
+          });
+          expect(JSON.parse(spanLine(span))).toEqual({
+            type: 'span',
+            ...expected,
+            duration: s.duration,
+            status: { code: 0 },
+            attributes: {},
+            events: [],
+            links: [],
+          });
+        }
+      }),
+      fcParams(),
+    );
+  });
+
   test('meta and dropped lines match the schema', () => {
     const meta = JSON.parse(metaLine('svc'));
     assertRecord(meta);
