@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import idMod from '@matrixai/id';
-import IdGenerator from '../src/IdGenerator.js';
+import IdGenerator, { fillRandom } from '../src/IdGenerator.js';
 import { fcParams } from './utils/fc.js';
 
 // @matrixai/id is the oracle: its own decoders must read our ids
@@ -108,5 +108,21 @@ describe('IdGenerator', () => {
     // every id takes fresh bytes: none reused within or across refills
     expect(seen.size).toBe(2000);
     expect(refills).toBe(Math.ceil(2000 / 512));
+  });
+
+  test('the default source gives distinct words with every bit set about half the time', () => {
+    const words = new Uint32Array(1 << 16);
+    fillRandom(new Uint8Array(words.buffer));
+    expect(new Set(words).size).toBeGreaterThan(words.length - 4);
+    for (let bit = 0; bit < 32; bit++) {
+      let ones = 0;
+      for (const word of words) ones += (word >>> bit) & 1;
+      // 65,536 fair coins: 6 standard deviations is 768
+      expect(Math.abs(ones - words.length / 2)).toBeLessThan(768);
+    }
+    // the next fill continues the sequence rather than repeating it
+    const next = new Uint32Array(words.length);
+    fillRandom(new Uint8Array(next.buffer));
+    expect(next).not.toEqual(words);
   });
 });

@@ -15,6 +15,8 @@ import WebStreamSink from './WebStreamSink.js';
 import {
   droppedLine,
   metaLine,
+  appendSpanLine,
+  appendStartLine,
   spanLine,
   startLine,
 } from '../format/writer.js';
@@ -305,7 +307,16 @@ class JsonlOutput implements SpanProcessor {
     if (started.length > 0 && started[started.length - 1] === span) {
       started.pop();
     }
-    this.write(spanLine(span));
+    if (this.stopped) return;
+    if (this.dropped > 0) this.reportDropped();
+    // the record is built onto the batch; kept only when it fits
+    const buffer = appendSpanLine(this.buffer, span);
+    if (buffer.length > this.bufferSize) {
+      this.countDropped();
+      return;
+    }
+    this.buffer = buffer;
+    this.appended();
   }
 
   /** `start` records of the pending spans that are still open. */
@@ -314,7 +325,7 @@ class JsonlOutput implements SpanProcessor {
     this.started = [];
     let lines = '';
     for (let i = 0; i < started.length; i++) {
-      if (!started[i].isEnded()) lines += startLine(started[i]);
+      if (!started[i].isEnded()) lines = appendStartLine(lines, started[i]);
     }
     return lines;
   }
@@ -325,6 +336,11 @@ class JsonlOutput implements SpanProcessor {
    */
   public write(lines: string): void {
     if (this.stopped || !this.append(lines)) return;
+    this.appended();
+  }
+
+  /** Writes the batch at the high-water mark (always when `sync`). */
+  protected appended(): void {
     if (this.sync || this.buffer.length >= defaultHighWaterMark) {
       this.flushNow();
     } else {
@@ -336,12 +352,16 @@ class JsonlOutput implements SpanProcessor {
   protected append(lines: string): boolean {
     if (this.dropped > 0) this.reportDropped();
     if (this.buffer.length + lines.length > this.bufferSize) {
-      this.dropped++;
-      this.droppedTotal++;
+      this.countDropped();
       return false;
     }
     this.buffer += lines;
     return true;
+  }
+
+  protected countDropped(): void {
+    this.dropped++;
+    this.droppedTotal++;
   }
 
   protected scheduleFlush(): void {
