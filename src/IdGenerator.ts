@@ -26,29 +26,16 @@ function sortableTick(epochMs: number): number {
 
 const uint32Range = 2 ** 32;
 
-/** xorshift128's state, seeded from `Math.random`; never all zero. */
+/** xorshift128's state, seeded from `Math.random` at each fill. */
 const xorshiftState = new Uint32Array(4);
-for (let i = 0; i < xorshiftState.length; i++) {
-  xorshiftState[i] = Math.random() * uint32Range;
-}
-xorshiftState[3] |= 1;
+/** The word of the state the next fill mixes fresh bits into. */
+let seedWord = 0;
 
 /**
- * Fills `buffer` (whole 32-bit words of it) from Marsaglia's xorshift128,
- * seeded from `Math.random` (V8 seeds that from the operating system).
- * Ids need to be unique, not secret, as OpenTelemetry's own id generator
- * reasons. Unlike `crypto.getRandomValues`, whose first call sets up the
- * crypto library (milliseconds, a false gap in the first trace of every
- * process), it costs the same on the first span as on the next, and a
- * word costs a third of a `Math.random` call.
+ * Fills `words` from Marsaglia's xorshift128 and advances `state` (four
+ * 32-bit words, not all zero) past them.
  */
-function fillRandom(buffer: Uint8Array): void {
-  const words = new Uint32Array(
-    buffer.buffer,
-    buffer.byteOffset,
-    buffer.byteLength >>> 2,
-  );
-  const state = xorshiftState;
+function xorshift128(state: Uint32Array, words: Uint32Array): void {
   let x = state[0];
   let y = state[1];
   let z = state[2];
@@ -65,6 +52,27 @@ function fillRandom(buffer: Uint8Array): void {
   state[1] = y;
   state[2] = z;
   state[3] = w;
+}
+
+/**
+ * Fills `buffer` (whole 32-bit words of it) from xorshift128, with 32 bits
+ * of `Math.random` (V8 seeds that from the operating system) mixed into its
+ * state at each fill, so that processes started from one snapshot of the
+ * heap do not share a sequence. Ids need to be unique, not secret, as
+ * OpenTelemetry's own id generator reasons. Unlike `crypto.getRandomValues`,
+ * whose first call sets up the crypto library (milliseconds, a false gap in
+ * the first trace of every process), it costs the same on the first span as
+ * on the next, and a word costs a third of a `Math.random` call.
+ */
+function fillRandom(buffer: Uint8Array): void {
+  const state = xorshiftState;
+  state[seedWord] ^= Math.random() * uint32Range;
+  if ((state[0] | state[1] | state[2] | state[3]) === 0) state[3] = 1;
+  xorshift128(
+    state,
+    new Uint32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength >>> 2),
+  );
+  seedWord = (seedWord + 1) & 3;
 }
 
 /** Ids drawn from one refill of the random pool. */
@@ -158,4 +166,4 @@ class IdGenerator {
 }
 
 export default IdGenerator;
-export { sortableTick, fillRandom };
+export { sortableTick, fillRandom, xorshift128 };

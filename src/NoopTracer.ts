@@ -27,10 +27,6 @@ class NoopTracer extends Tracer {
   public override startSpan(): Span {
     return this.noopSpan;
   }
-
-  public override openSpan(): Span {
-    return this.noopSpan;
-  }
 }
 
 export default NoopTracer;

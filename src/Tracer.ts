@@ -129,7 +129,7 @@ class Tracer extends EventTarget {
     // gap before the program's first span.
     this.sampler = probeSampler;
     this.processors = [];
-    Tracer.prototype.openSpan
+    Tracer.prototype.beginSpan
       .call(this, 'spantrail.probe', null, 0, null, null, undefined)
       .end();
     this.sampler = options.sampler ?? new AlwaysOnSampler();
@@ -169,7 +169,7 @@ class Tracer extends EventTarget {
         // options whose getters throw: what was read before still counts
       }
     }
-    return this.openSpan(
+    return this.beginSpan(
       name,
       parentOption,
       kind,
@@ -183,7 +183,7 @@ class Tracer extends EventTarget {
    * @internal {@link Tracer.startSpan} with its options read: traced
    * methods call it with no options object to make.
    */
-  public openSpan(
+  public beginSpan(
     name: string,
     parentOption: ParentInput,
     kind: unknown,

@@ -79,6 +79,9 @@ type Repeated = {
   flat: boolean;
 };
 
+/** The keys of a slot nothing was kept in: equal to no value of a span. */
+const noKey = Symbol('no key');
+
 /** The text kept for these keys, or undefined when they changed. */
 function repeatedText(
   repeated: Repeated,
@@ -93,6 +96,7 @@ function repeatedText(
   return repeated.text;
 }
 
+/** Keeps `text` as what these keys make, to be flattened when repeated. */
 function keepText(
   repeated: Repeated,
   key: unknown,
@@ -109,10 +113,11 @@ function keepText(
 /** What each kind of line keeps from the last line of its kind. */
 type LineMemory = { trace: Repeated; parent: Repeated; time: Repeated };
 
+/** Empty slots for one kind of line. */
 function lineMemory(): LineMemory {
   const repeated = (): Repeated => ({
-    key: undefined,
-    key2: undefined,
+    key: noKey,
+    key2: noKey,
     text: '',
     flat: false,
   });
@@ -125,6 +130,7 @@ const spanLinePrefix = '{"type":"span","traceId":"';
 const startMemory = lineMemory();
 const spanMemory = lineMemory();
 
+// a small number and the constant text around it are one piece
 const kindStartTime: Array<string> = spanKindNames.map((_, kind) =>
   joined(',"kind":', String(kind), ',"startTime":'),
 );
@@ -159,13 +165,24 @@ function head(
         ? nameText(name)
         : '","parentId":"' + parentId + nameText(name),
     );
-  const kindText = kindStartTime[kind] ?? ',"kind":' + kind + ',"startTime":';
   const time =
-    ms === -1
-      ? kindText + String(span.startTime)
-      : (repeatedText(memory.time, kind, ms) ??
-        keepText(memory.time, kind, ms, kindText + ms));
+    (ms === -1 ? undefined : repeatedText(memory.time, kind, ms)) ??
+    timeText(memory, kind, ms, span.startTime);
   return to + trace + span.spanId + parent + time;
+}
+
+/** The kind and start time keys with the start time's leading digits. */
+function timeText(
+  memory: LineMemory,
+  kind: number,
+  ms: number,
+  startTime: number,
+): string {
+  const kindText = kindStartTime[kind] ?? ',"kind":' + kind + ',"startTime":';
+  // a start time written whole is not kept: its text has no repeats
+  return ms === -1
+    ? kindText + String(startTime)
+    : keepText(memory.time, kind, ms, kindText + ms);
 }
 
 /** The start time's millisecond part, or -1 when it is written whole. */
@@ -183,12 +200,11 @@ function attributesJson(span: SpanData): string {
 
 /** `to` followed by the `start` record of a span and its newline. */
 function appendStartLine(to: string, span: SpanData): string {
-  const ms = startMs(span.startTime);
+  const startTime = span.startTime;
+  const ms = startMs(startTime);
   return (
     head(to, startLinePrefix, startMemory, span, ms) +
-    (ms === -1
-      ? attributesKey
-      : lowThenAttributes[span.startTime - ms * 1000]) +
+    (ms === -1 ? attributesKey : lowThenAttributes[startTime - ms * 1000]) +
     attributesJson(span) +
     '}\n'
   );
@@ -218,11 +234,11 @@ for (const code of Object.values(SpanStatusCode)) {
  * ropes to walk when the batch is encoded.
  */
 function appendSpanLine(to: string, span: SpanData): string {
-  const status = span.status;
-  const ms = startMs(span.startTime);
+  const { status, startTime } = span;
+  const ms = startMs(startTime);
   const line =
     head(to, spanLinePrefix, spanMemory, span, ms) +
-    (ms === -1 ? durationKey : lowThenDuration[span.startTime - ms * 1000]) +
+    (ms === -1 ? durationKey : lowThenDuration[startTime - ms * 1000]) +
     span.duration;
   if (
     status.message === undefined &&

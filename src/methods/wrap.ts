@@ -1,5 +1,5 @@
 import type Span from '../Span.js';
-import type Tracer from '../Tracer.js';
+import Tracer from '../Tracer.js';
 import type { Attributes, ParentInput, SpanKindValue } from '../types.js';
 import type { TracedAttributes } from './types.js';
 import { runInSpan } from '../results/endWhenDone.js';
@@ -96,14 +96,12 @@ function invokeTraced(
           ? safeAttributes(spec.attributes, self, args)
           : spec.attributes;
     }
-    span = tracer.openSpan(
-      name,
-      parent,
-      spec.kind,
-      attributes,
-      undefined,
-      undefined,
-    );
+    // the tracer's own entry spares an options object per call; a tracer
+    // that overrides `startSpan`, or another object with one, gets its call
+    span =
+      tracer.startSpan === Tracer.prototype.startSpan
+        ? tracer.beginSpan(name, parent, spec.kind, attributes, null, undefined)
+        : tracer.startSpan(name, { parent, kind: spec.kind, attributes });
     callArgs = args;
     if (index !== undefined) {
       // the caller's ctx keeps its own parent for its later calls

@@ -13,10 +13,10 @@ import FunctionSink from './FunctionSink.js';
 import StreamSink from './StreamSink.js';
 import WebStreamSink from './WebStreamSink.js';
 import {
-  droppedLine,
-  metaLine,
   appendSpanLine,
   appendStartLine,
+  droppedLine,
+  metaLine,
   spanLine,
   startLine,
 } from '../format/writer.js';
@@ -47,7 +47,8 @@ const probeSpan: SpanData = {
   parentId: undefined,
   name: 'spantrail.probe',
   kind: 0,
-  startTime: 0,
+  // an epoch time, formatted twice: the writer's kept pieces are made then
+  startTime: Date.now() * 1000,
   duration: 0,
   status: { code: 0 },
   attributes: undefined,
@@ -272,8 +273,10 @@ class JsonlOutput implements SpanProcessor {
     // buffered, not written: a failure must reach listeners added after
     // the constructor returns
     this.buffer = metaLine(options.service ?? 'unknown');
-    startLine(probeSpan);
-    spanLine(probeSpan);
+    for (let i = 0; i < 2; i++) {
+      startLine(probeSpan);
+      spanLine(probeSpan);
+    }
     this.scheduleFlush();
   }
 
@@ -309,14 +312,14 @@ class JsonlOutput implements SpanProcessor {
     }
     if (this.stopped) return;
     if (this.dropped > 0) this.reportDropped();
-    // the record is built onto the batch; kept only when it fits
-    const buffer = appendSpanLine(this.buffer, span);
-    if (buffer.length > this.bufferSize) {
-      this.countDropped();
-      return;
+    // the record is built onto the batch, which keeps it if it fits
+    let buffer: string | undefined;
+    try {
+      buffer = appendSpanLine(this.buffer, span);
+    } catch {
+      // longer than the longest string the runtime makes: it does not fit
     }
-    this.buffer = buffer;
-    this.appended();
+    if (this.keep(buffer)) this.appended();
   }
 
   /** `start` records of the pending spans that are still open. */
@@ -351,17 +354,25 @@ class JsonlOutput implements SpanProcessor {
   /** Buffers `lines`, or counts them as dropped when they do not fit. */
   protected append(lines: string): boolean {
     if (this.dropped > 0) this.reportDropped();
-    if (this.buffer.length + lines.length > this.bufferSize) {
-      this.countDropped();
-      return false;
-    }
-    this.buffer += lines;
-    return true;
+    return this.keep(
+      this.buffer.length + lines.length > this.bufferSize
+        ? undefined
+        : this.buffer + lines,
+    );
   }
 
-  protected countDropped(): void {
-    this.dropped++;
-    this.droppedTotal++;
+  /**
+   * Takes `buffer`, the batch with records added, when it is within
+   * `bufferSize`; otherwise (or when there is none) counts them dropped.
+   */
+  protected keep(buffer: string | undefined): boolean {
+    if (buffer === undefined || buffer.length > this.bufferSize) {
+      this.dropped++;
+      this.droppedTotal++;
+      return false;
+    }
+    this.buffer = buffer;
+    return true;
   }
 
   protected scheduleFlush(): void {

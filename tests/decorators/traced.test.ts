@@ -9,7 +9,9 @@ import {
   contextsReady,
   contextSpanKey,
   isTraced,
+  Tracer,
 } from '../../src/index.js';
+import type { SpanOptions } from '../../src/types.js';
 import { collectingTracer } from './utils.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -369,5 +371,43 @@ describe('@traced (experimentalDecorators)', () => {
     expect(ctx.timer).toBeDefined();
     // the caller's object is untouched
     expect((given as any)[contextSpanKey]).toBeUndefined();
+  });
+});
+
+describe("@traced with a tracer that is not spantrail's own class", () => {
+  test('an object with a startSpan method, and a subclass that overrides it, are called', () => {
+    const real = new Tracer({ context: 'shim' });
+    let calls = 0;
+    const duck = {
+      enabled: true,
+      context: real.context,
+      startSpan: (name: string, options: SpanOptions) => {
+        calls++;
+        return real.startSpan(name, options);
+      },
+    } as unknown as Tracer;
+    class Counting extends Tracer {
+      public count = 0;
+      public override startSpan(name: string, options?: SpanOptions) {
+        this.count++;
+        return super.startSpan(name, options);
+      }
+    }
+    const counting = new Counting({ context: 'shim' });
+    class Svc {
+      @traced({ tracer: duck })
+      public viaDuck(): number {
+        return 1;
+      }
+      @traced({ tracer: counting })
+      public viaSubclass(): number {
+        return 2;
+      }
+    }
+    const svc = new Svc();
+    expect(svc.viaDuck()).toBe(1);
+    expect(svc.viaSubclass()).toBe(2);
+    expect(calls).toBe(1);
+    expect(counting.count).toBe(1);
   });
 });

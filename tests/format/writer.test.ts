@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import type { SpanData } from '../../src/types.js';
 import {
+  appendSpanLine,
   droppedLine,
   metaLine,
   spanLine,
@@ -140,6 +141,71 @@ describe('the format v1 writer', () => {
       }),
       fcParams(),
     );
+  });
+
+  test('lines are exactly the JSON of their records, key order included, whether their pieces are kept or made', () => {
+    const base: SpanData = {
+      traceId: 'a'.repeat(32),
+      spanId: 'b'.repeat(32),
+      parentId: undefined,
+      name: 'n',
+      kind: 0,
+      startTime: 1_764_000_000_000_123,
+      duration: 5,
+      status: { code: 0 },
+      attributes: undefined,
+      events: undefined,
+      links: undefined,
+      droppedAttributes: 0,
+      droppedEvents: 0,
+      droppedLinks: 0,
+    };
+    // each change of key comes twice: made, then kept and flattened
+    const changes: Array<Partial<SpanData>> = [
+      {},
+      {},
+      { kind: 1 },
+      { kind: 1 },
+      { startTime: 1000.5 },
+      { startTime: 1000.5 },
+      { parentId: 'c'.repeat(32) },
+      { parentId: 'c'.repeat(32), name: 'm' },
+      { parentId: 'c'.repeat(32), name: 'm' },
+      { name: 'x'.repeat(300) },
+      { name: 'x'.repeat(300) },
+      { startTime: 999 },
+      { startTime: 1000 },
+      { traceId: 'd'.repeat(32) },
+      { traceId: 'd'.repeat(32) },
+    ];
+    for (const change of changes) {
+      const span = { ...base, ...change };
+      const fields = {
+        traceId: span.traceId,
+        spanId: span.spanId,
+        ...(span.parentId === undefined ? {} : { parentId: span.parentId }),
+        name: span.name,
+        kind: span.kind,
+        startTime: span.startTime,
+      };
+      expect(startLine(span)).toBe(
+        JSON.stringify({ type: 'start', ...fields, attributes: {} }) + '\n',
+      );
+      const line =
+        JSON.stringify({
+          type: 'span',
+          ...fields,
+          duration: span.duration,
+          status: { code: 0 },
+          attributes: {},
+          events: [],
+          links: [],
+        }) + '\n';
+      expect(spanLine(span)).toBe(line);
+      expect(appendSpanLine('{"type":"meta"}\n', span)).toBe(
+        '{"type":"meta"}\n' + line,
+      );
+    }
   });
 
   test('meta and dropped lines match the schema', () => {

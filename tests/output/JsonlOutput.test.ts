@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { Tracer } from '../../src/index.js';
 import JsonlOutput from '../../src/output/JsonlOutput.js';
 import type Span from '../../src/Span.js';
+import { spanLine } from '../../src/format/writer.js';
 import { fcParams } from '../utils/fc.js';
 import { parseTrace } from '../utils/schema.js';
 
@@ -359,5 +360,48 @@ describe('JSONL output edges', () => {
     expect(stream.listenerCount('error')).toBe(before + 1);
     await tracer.close();
     expect(stream.listenerCount('error')).toBe(before);
+  });
+
+  test('a span that ends last-started-first leaves the pending starts; one still open gets its start record', () => {
+    const chunks: Array<string> = [];
+    const output = new JsonlOutput((c: string) => chunks.push(c), {
+      flushInterval: 1e6,
+    });
+    const tracer = new Tracer({ output, context: 'shim' });
+    const pending = () => (output as any).started as Array<Span>;
+    for (let i = 0; i < 200; i++) tracer.startSpan('x', { parent: null }).end();
+    expect(pending().length).toBe(0);
+    const a = tracer.startSpan('a', { parent: null });
+    const b = tracer.startSpan('b', { parent: null });
+    a.end();
+    // not the last one started: it stays, and is skipped when written
+    expect(pending().length).toBe(2);
+    expect(pending()[1]).toBe(b);
+    tracer.flushSync();
+    const starts = parseTrace(chunks.join('')).filter(
+      (r) => r.type === 'start',
+    );
+    expect(starts.map((r) => r.name)).toEqual(['b']);
+  });
+
+  test('a span record that exactly fills bufferSize is kept; one character more is dropped and counted', () => {
+    const tracer = new Tracer({ context: 'shim' });
+    const span = tracer.startSpan('fit', { parent: null });
+    span.end();
+    const meta = new JsonlOutput(() => {}, { flushInterval: 1e6 });
+    const metaLength = (meta as any).buffer.length;
+    void meta.close();
+    const size = metaLength + spanLine(span).length;
+    const output = new JsonlOutput(() => {}, {
+      bufferSize: size,
+      flushInterval: 1e6,
+    });
+    output.onEnd(span);
+    expect(output.droppedTotal).toBe(0);
+    expect((output as any).buffer.length).toBe(size);
+    output.onEnd(span);
+    expect(output.droppedTotal).toBe(1);
+    expect((output as any).buffer.length).toBe(size);
+    void output.close();
   });
 });
