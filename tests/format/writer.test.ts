@@ -53,6 +53,31 @@ const spanData: fc.Arbitrary<SpanData> = fc.record({
   droppedLinks: fc.nat(3),
 }) as fc.Arbitrary<SpanData>;
 
+/** A span with no status message, attributes, events, links or drops. */
+function plainSpan(
+  fields: Pick<
+    SpanData,
+    | 'traceId'
+    | 'spanId'
+    | 'parentId'
+    | 'name'
+    | 'kind'
+    | 'startTime'
+    | 'duration'
+  >,
+): SpanData {
+  return {
+    ...fields,
+    status: { code: 0 },
+    attributes: undefined,
+    events: undefined,
+    links: undefined,
+    droppedAttributes: 0,
+    droppedEvents: 0,
+    droppedLinks: 0,
+  };
+}
+
 describe('the format v1 writer', () => {
   test('start and span lines parse back to the same span, and match the schema', () => {
     fc.assert(
@@ -105,16 +130,7 @@ describe('the format v1 writer', () => {
     fc.assert(
       fc.property(fc.array(sharing, { maxLength: 12 }), (spans) => {
         for (const s of spans) {
-          const span = {
-            ...s,
-            status: { code: 0 },
-            attributes: undefined,
-            events: undefined,
-            links: undefined,
-            droppedAttributes: 0,
-            droppedEvents: 0,
-            droppedLinks: 0,
-          } as SpanData;
+          const span = plainSpan(s);
           const expected = {
             traceId: s.traceId,
             spanId: s.spanId,
@@ -144,7 +160,7 @@ describe('the format v1 writer', () => {
   });
 
   test('lines are exactly the JSON of their records, key order included, whether their pieces are kept or made', () => {
-    const base: SpanData = {
+    const base = plainSpan({
       traceId: 'a'.repeat(32),
       spanId: 'b'.repeat(32),
       parentId: undefined,
@@ -152,14 +168,7 @@ describe('the format v1 writer', () => {
       kind: 0,
       startTime: 1_764_000_000_000_123,
       duration: 5,
-      status: { code: 0 },
-      attributes: undefined,
-      events: undefined,
-      links: undefined,
-      droppedAttributes: 0,
-      droppedEvents: 0,
-      droppedLinks: 0,
-    };
+    });
     // each change of key comes twice: made, then kept and flattened
     const changes: Array<Partial<SpanData>> = [
       {},
