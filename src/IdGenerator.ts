@@ -105,6 +105,9 @@ function toHex(bytes: Uint8Array): string {
  */
 class IdGenerator {
   protected lastTick = -1;
+  /** The epoch millisecond `msTick` was worked out for (none yet: NaN). */
+  protected lastMs = NaN;
+  protected msTick = -1;
   protected seq = 0;
   protected prefix = '';
   protected randomHex = '';
@@ -140,7 +143,13 @@ class IdGenerator {
   public next(now: number = perfNow()): string {
     // a typeof test, not a conversion: a hostile value never runs here
     if (typeof now !== 'number' || now !== now) now = perfNow();
-    let tick = sortableTick(timeOrigin + now);
+    // hundreds of ids share a millisecond: its tick is worked out once
+    const ms = Math.floor(timeOrigin + now);
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.msTick = sortableTick(ms);
+    }
+    let tick = this.msTick;
     if (tick <= this.lastTick) {
       tick = this.lastTick;
       if (++this.seq > 4095) {

@@ -66,15 +66,17 @@ function nameCacheUsage(): { names: number; chars: number } {
 }
 
 /**
- * The text made for the last pair of keys. A line is a rope of the pieces
- * it was built from, and joining the batch's ropes at write time costs per
- * piece: text that repeats from line to line (the trace's id, the parent
- * and name of siblings, the millisecond) is made one flat piece once the
- * same keys come twice in a row.
+ * The text made for the last keys. A line is a rope of the pieces it was
+ * built from, and joining the batch's ropes at write time costs per piece:
+ * text that repeats from line to line (the trace's id; the parent, name,
+ * kind and millisecond of siblings) is made one flat piece once the same
+ * keys come twice in a row.
  */
 type Repeated = {
   key: unknown;
   key2: unknown;
+  key3: unknown;
+  key4: unknown;
   text: string;
   flat: boolean;
 };
@@ -87,8 +89,17 @@ function repeatedText(
   repeated: Repeated,
   key: unknown,
   key2: unknown,
+  key3: unknown,
+  key4: unknown,
 ): string | undefined {
-  if (key !== repeated.key || key2 !== repeated.key2) return undefined;
+  if (
+    key !== repeated.key ||
+    key2 !== repeated.key2 ||
+    key3 !== repeated.key3 ||
+    key4 !== repeated.key4
+  ) {
+    return undefined;
+  }
   if (!repeated.flat) {
     repeated.flat = true;
     repeated.text = flat(repeated.text);
@@ -101,27 +112,37 @@ function keepText(
   repeated: Repeated,
   key: unknown,
   key2: unknown,
+  key3: unknown,
+  key4: unknown,
   text: string,
 ): string {
   repeated.key = key;
   repeated.key2 = key2;
+  repeated.key3 = key3;
+  repeated.key4 = key4;
   repeated.text = text;
   repeated.flat = false;
   return text;
 }
 
-/** What each kind of line keeps from the last line of its kind. */
-type LineMemory = { trace: Repeated; parent: Repeated; time: Repeated };
+/**
+ * What each kind of line keeps from the last line of its kind: the text
+ * up to the span id, and the text from the parent to the start time's
+ * millisecond digits.
+ */
+type LineMemory = { trace: Repeated; rest: Repeated };
 
 /** Empty slots for one kind of line. */
 function lineMemory(): LineMemory {
   const repeated = (): Repeated => ({
     key: noKey,
     key2: noKey,
+    key3: noKey,
+    key4: noKey,
     text: '',
     flat: false,
   });
-  return { trace: repeated(), parent: repeated(), time: repeated() };
+  return { trace: repeated(), rest: repeated() };
 }
 
 /** How every `start` record begins: readers may match it without parsing. */
@@ -148,41 +169,37 @@ function head(
 ): string {
   const { traceId, parentId, name, kind } = span;
   const trace =
-    repeatedText(memory.trace, traceId, undefined) ??
+    repeatedText(memory.trace, traceId, undefined, undefined, undefined) ??
     keepText(
       memory.trace,
       traceId,
       undefined,
+      undefined,
+      undefined,
       prefix + traceId + '","spanId":"',
     );
-  const parent =
-    repeatedText(memory.parent, parentId, name) ??
-    keepText(
-      memory.parent,
-      parentId,
-      name,
+  let rest =
+    ms === -1 ? undefined : repeatedText(memory.rest, parentId, name, kind, ms);
+  if (rest === undefined) {
+    const kindText = kindStartTime[kind] ?? ',"kind":' + kind + ',"startTime":';
+    const parent =
       parentId === undefined
         ? nameText(name)
-        : '","parentId":"' + parentId + nameText(name),
-    );
-  const time =
-    (ms === -1 ? undefined : repeatedText(memory.time, kind, ms)) ??
-    timeText(memory, kind, ms, span.startTime);
-  return to + trace + span.spanId + parent + time;
-}
-
-/** The kind and start time keys with the start time's leading digits. */
-function timeText(
-  memory: LineMemory,
-  kind: number,
-  ms: number,
-  startTime: number,
-): string {
-  const kindText = kindStartTime[kind] ?? ',"kind":' + kind + ',"startTime":';
-  // a start time written whole is not kept: its text has no repeats
-  return ms === -1
-    ? kindText + String(startTime)
-    : keepText(memory.time, kind, ms, kindText + ms);
+        : '","parentId":"' + parentId + nameText(name);
+    // a start time written whole is not kept: its text has no repeats
+    rest =
+      ms === -1
+        ? parent + kindText + String(span.startTime)
+        : keepText(
+            memory.rest,
+            parentId,
+            name,
+            kind,
+            ms,
+            parent + kindText + ms,
+          );
+  }
+  return to + trace + span.spanId + rest;
 }
 
 /** The start time's millisecond part, or -1 when it is written whole. */
