@@ -59,4 +59,21 @@ class NonRecordingSpan extends Span {
   public override end(): void {}
 }
 
+/** Marks non-recording spans, on their prototype (so subclasses too). */
+const nonRecording = Symbol('spantrail.nonRecording');
+Object.defineProperty(NonRecordingSpan.prototype, nonRecording, {
+  value: true,
+});
+
+/**
+ * Whether `span` is a {@link NonRecordingSpan}. Every span's start asks
+ * this of its parent: V8 runs `instanceof` of a subclass through a generic
+ * lookup, about 300 instructions, where a property of the prototype is one
+ * load.
+ */
+function isNonRecordingSpan(span: Span): boolean {
+  return (span as any)[nonRecording] === true;
+}
+
 export default NonRecordingSpan;
+export { isNonRecordingSpan };

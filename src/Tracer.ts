@@ -12,7 +12,7 @@ import type {
   TracerOptions,
 } from './types.js';
 import Span from './Span.js';
-import NonRecordingSpan from './NonRecordingSpan.js';
+import NonRecordingSpan, { isNonRecordingSpan } from './NonRecordingSpan.js';
 import { runInSpan } from './results/endWhenDone.js';
 import IdGenerator from './IdGenerator.js';
 import { processorsOf } from './processorFactory.js';
@@ -219,7 +219,7 @@ class Tracer extends EventTarget {
     try {
       if (parentInput instanceof Span) {
         // a local non-recording parent decides for its whole subtree
-        if (parentInput instanceof NonRecordingSpan) {
+        if (isNonRecordingSpan(parentInput)) {
           return new NonRecordingSpan(this, parentInput.spanContext(), name);
         }
         traceId = parentInput.traceId;

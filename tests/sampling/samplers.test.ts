@@ -40,6 +40,14 @@ describe('samplers', () => {
     const on = new Tracer({ sampler: new AlwaysOnSampler(), context: 'shim' });
     const parent = off.startSpan('p');
     expect(on.startSpan('c', { parent }).isRecording()).toBe(false);
+    // a subclass of it too; an ended recording span still parents recording
+    // children
+    class Quiet extends NonRecordingSpan {}
+    const quiet = new Quiet(on, parent.spanContext());
+    expect(on.startSpan('c', { parent: quiet }).isRecording()).toBe(false);
+    const ended = on.startSpan('ended');
+    ended.end();
+    expect(on.startSpan('c', { parent: ended }).isRecording()).toBe(true);
   });
 
   test('trace-id ratio decides by trace id, consistently, near the ratio', () => {
