@@ -1,4 +1,4 @@
-import { perfNow, timeOrigin } from './utils/time.js';
+import { maxEpochMs, perfNow, timeOrigin } from './utils/time.js';
 
 // '7' is the version nibble; the 12-bit sequence follows it
 const versionSeq: Array<string> = [];
@@ -138,13 +138,14 @@ class IdGenerator {
 
   /**
    * A new id. `now` is a `performance.now()` reading the caller already
-   * has; it is read here when not given.
+   * has; it is read here when not given, or when it is not a time between
+   * the epoch and the year 2255 (the id's time field holds no other).
    */
   public next(now: number = perfNow()): string {
     // a typeof test, not a conversion: a hostile value never runs here
-    if (typeof now !== 'number' || now !== now) now = perfNow();
+    let ms = typeof now === 'number' ? Math.floor(timeOrigin + now) : NaN;
+    if (!(ms >= 0 && ms <= maxEpochMs)) ms = Math.floor(timeOrigin + perfNow());
     // hundreds of ids share a millisecond: its tick is worked out once
-    const ms = Math.floor(timeOrigin + now);
     if (ms !== this.lastMs) {
       this.lastMs = ms;
       this.msTick = sortableTick(ms);

@@ -24,6 +24,28 @@ describe('IdGenerator', () => {
     }
   });
 
+  test('any number given as the clock reading still makes a valid id', () => {
+    const ids = new IdGenerator();
+    const odd = [Infinity, -Infinity, NaN, -0, -1e15, 1e20, Number.MAX_VALUE];
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constantFrom(...odd), fc.double(), fc.integer()),
+        (now) => {
+          const before = Date.now();
+          const id = ids.next(now);
+          expect(id).toMatch(/^[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
+          const ts = extractTs(bytesOf(id)) * 1000;
+          expect(ts).toBeGreaterThanOrEqual(0);
+          if (!(performance.timeOrigin + now >= 0) || now > 1e14) {
+            // not a time the id can hold: the clock is read instead
+            expect(ts).toBeGreaterThanOrEqual(before - 1);
+          }
+        },
+      ),
+      fcParams(),
+    );
+  });
+
   test('@matrixai/id recovers the time and sequence of our ids', () => {
     const ids = new IdGenerator();
     const before = Date.now();

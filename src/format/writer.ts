@@ -88,9 +88,9 @@ const noKey = Symbol('no key');
 function repeatedText(
   repeated: Repeated,
   key: unknown,
-  key2: unknown,
-  key3: unknown,
-  key4: unknown,
+  key2?: unknown,
+  key3?: unknown,
+  key4?: unknown,
 ): string | undefined {
   if (
     key !== repeated.key ||
@@ -109,12 +109,12 @@ function repeatedText(
 
 /** Keeps `text` as what these keys make, to be flattened when repeated. */
 function keepText(
+  text: string,
   repeated: Repeated,
   key: unknown,
-  key2: unknown,
-  key3: unknown,
-  key4: unknown,
-  text: string,
+  key2?: unknown,
+  key3?: unknown,
+  key4?: unknown,
 ): string {
   repeated.key = key;
   repeated.key2 = key2;
@@ -126,11 +126,12 @@ function keepText(
 }
 
 /**
- * What each kind of line keeps from the last line of its kind: the text
- * up to the span id, and the text from the parent to the start time's
- * millisecond digits.
+ * What each kind of line keeps from the last line of its kind: the text up
+ * to the span id; the text from the parent to the start time's millisecond
+ * digits; and, for a line whose parent or name changed, the kind and
+ * millisecond part of that.
  */
-type LineMemory = { trace: Repeated; rest: Repeated };
+type LineMemory = { trace: Repeated; rest: Repeated; time: Repeated };
 
 /** Empty slots for one kind of line. */
 function lineMemory(): LineMemory {
@@ -142,7 +143,7 @@ function lineMemory(): LineMemory {
     text: '',
     flat: false,
   });
-  return { trace: repeated(), rest: repeated() };
+  return { trace: repeated(), rest: repeated(), time: repeated() };
 }
 
 /** How every `start` record begins: readers may match it without parsing. */
@@ -155,6 +156,18 @@ const spanMemory = lineMemory();
 const kindStartTime: Array<string> = spanKindNames.map((_, kind) =>
   joined(',"kind":', String(kind), ',"startTime":'),
 );
+
+/** The kind and start time keys, with the kind. */
+function kindText(kind: number): string {
+  return kindStartTime[kind] ?? ',"kind":' + kind + ',"startTime":';
+}
+
+/** The parent's id (when there is one) and the name, with their keys. */
+function parentText(parentId: string | undefined, name: string): string {
+  return parentId === undefined
+    ? nameText(name)
+    : '","parentId":"' + parentId + nameText(name);
+}
 
 /**
  * `to` followed by a line's first fields, up to the start time's
@@ -169,35 +182,34 @@ function head(
 ): string {
   const { traceId, parentId, name, kind } = span;
   const trace =
-    repeatedText(memory.trace, traceId, undefined, undefined, undefined) ??
-    keepText(
-      memory.trace,
-      traceId,
-      undefined,
-      undefined,
-      undefined,
-      prefix + traceId + '","spanId":"',
-    );
-  let rest =
-    ms === -1 ? undefined : repeatedText(memory.rest, parentId, name, kind, ms);
-  if (rest === undefined) {
-    const kindText = kindStartTime[kind] ?? ',"kind":' + kind + ',"startTime":';
-    const parent =
-      parentId === undefined
-        ? nameText(name)
-        : '","parentId":"' + parentId + nameText(name);
+    repeatedText(memory.trace, traceId) ??
+    keepText(prefix + traceId + '","spanId":"', memory.trace, traceId);
+  let rest: string;
+  if (ms === -1) {
     // a start time written whole is not kept: its text has no repeats
+    rest = parentText(parentId, name) + kindText(kind) + span.startTime;
+  } else {
     rest =
-      ms === -1
-        ? parent + kindText + String(span.startTime)
-        : keepText(
-            memory.rest,
-            parentId,
-            name,
-            kind,
-            ms,
-            parent + kindText + ms,
-          );
+      repeatedText(memory.rest, parentId, name, kind, ms) ??
+      keepText(
+        parentText(parentId, name) +
+          // kind and ms in the rest slot's positions: each key position
+          // sees one type of value, so its comparison stays specialised
+          (repeatedText(memory.time, undefined, undefined, kind, ms) ??
+            keepText(
+              kindText(kind) + ms,
+              memory.time,
+              undefined,
+              undefined,
+              kind,
+              ms,
+            )),
+        memory.rest,
+        parentId,
+        name,
+        kind,
+        ms,
+      );
   }
   return to + trace + span.spanId + rest;
 }

@@ -173,6 +173,10 @@ describe('the format v1 writer', () => {
     const changes: Array<Partial<SpanData>> = [
       {},
       {},
+      // the parent alone changes: none to one, then one to another
+      { parentId: 'c'.repeat(32) },
+      { parentId: 'e'.repeat(32) },
+      { parentId: 'e'.repeat(32) },
       { kind: 1 },
       { kind: 1 },
       { startTime: 1000.5 },
